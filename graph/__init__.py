@@ -1,0 +1,1 @@
+"""credgraph domain core: model, identifiers, settings and the graph stores."""

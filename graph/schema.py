@@ -1,0 +1,52 @@
+"""The Neo4j schema as data: one uniqueness constraint per label, plus lookup indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.vocabulary import Label
+
+
+@dataclass(frozen=True)
+class SchemaItem:
+    """A constraint or index; ``statement()`` renders its idempotent DDL."""
+
+    name: str
+    kind: str  # "unique", "range" or "fulltext"
+    label: Label
+    properties: tuple[str, ...]
+
+    def statement(self) -> str:
+        """DDL with IF NOT EXISTS; labels and keys come from this module's data only."""
+        label = Label(self.label)  # guard: only vocabulary labels are spliced
+        props = ", ".join(f"n.{p}" for p in self.properties if p.isidentifier())
+        if self.kind == "unique":
+            return (
+                f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE {props} IS UNIQUE"
+            )
+        if self.kind == "range":
+            return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON ({props})"
+        if self.kind == "fulltext":
+            return (
+                f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS "
+                f"FOR (n:{label}) ON EACH [{props}]"
+            )
+        raise ValueError(f"unknown schema item kind {self.kind!r}")
+
+
+def _snake(label: Label) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in str(label)).lstrip("_")
+
+
+SCHEMA: tuple[SchemaItem, ...] = (
+    *(SchemaItem(f"{_snake(label)}_id", "unique", label, ("id",)) for label in Label),
+    SchemaItem("entity_name", "range", Label.ENTITY, ("name",)),
+    SchemaItem("entity_uscc", "range", Label.ENTITY, ("uscc",)),
+    SchemaItem("person_id_hash", "range", Label.PERSON, ("id_hash",)),
+    SchemaItem("record_status", "range", Label.RECORD, ("status",)),
+    SchemaItem("record_decision_date", "range", Label.RECORD, ("decision_date",)),
+    SchemaItem("record_document_number", "range", Label.RECORD, ("document_number",)),
+    SchemaItem("list_entry_kind", "range", Label.LIST_ENTRY, ("list_kind",)),
+    SchemaItem("entity_name_fulltext", "fulltext", Label.ENTITY, ("name",)),
+)

@@ -1,0 +1,48 @@
+"""One settings class for the whole service, read from CREDGRAPH_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service settings; build one with ``Settings()`` (never at import time).
+
+    Without ``neo4j_uri`` the embedded store (networkx, journal on disk) is used.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CREDGRAPH_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    neo4j_fetch_size: int = 1000
+    id_hash_key: SecretStr | None = None
+    write_batch_size: int = 5000
+
+    @property
+    def backend(self) -> str:
+        """``"neo4j"`` when a Neo4j URI is configured, else ``"embedded"``."""
+        return "neo4j" if self.neo4j_uri else "embedded"
+
+    def hash_key(self) -> bytes:
+        """The secret key for person keys: the configured one, else a key file in data_dir.
+
+        The key file is created once (mode 0600) so every later load derives the same keys.
+        """
+        if self.id_hash_key is not None:
+            return self.id_hash_key.get_secret_value().encode()
+        path = self.data_dir / "id_hash.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()

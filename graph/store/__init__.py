@@ -1,0 +1,25 @@
+"""Graph stores behind one protocol; ``open_store`` picks one from the settings."""
+
+from __future__ import annotations
+
+from graph.settings import Settings
+from graph.store.protocol import GraphStore
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """Neo4j when CREDGRAPH_NEO4J_URI is set, else the embedded store under data_dir/graph."""
+    if settings.neo4j_uri:
+        from graph.store.neo4j_store import Neo4jStore
+
+        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
+        auth = (settings.neo4j_user, password) if password is not None else None
+        return Neo4jStore(
+            settings.neo4j_uri,
+            auth,
+            database=settings.neo4j_database,
+            batch_size=settings.write_batch_size,
+            fetch_size=settings.neo4j_fetch_size,
+        )
+    from graph.store.nx_store import EmbeddedStore
+
+    return EmbeddedStore(settings.data_dir / "graph")

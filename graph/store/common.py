@@ -1,0 +1,160 @@
+"""Logic both stores share: batch checks, neighbourhood ordering and cursors, property codecs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from graph.errors import InvalidInput
+from graph.model import Relation
+from graph.store.protocol import Direction, Rejection
+from graph.vocabulary import ENDPOINTS, ENTITY_LABELS, ENTITY_REL_TYPES, Label, RelType
+
+SEP = "\x1f"
+MAX_PAGE = 1000
+
+
+def now() -> datetime:
+    """The current time in UTC, to the microsecond."""
+    return datetime.now(UTC)
+
+
+def check_page(limit: int, direction: Direction, rel_types: Sequence[RelType] | None) -> list[str]:
+    """Validate neighbourhood arguments; return the relation types to follow, sorted."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit: must be between 1 and {MAX_PAGE}, got {limit}", field="limit")
+    if direction not in ("out", "in", "both"):
+        raise InvalidInput(f"direction: must be out, in or both, got {direction!r}", field="direction")
+    types = ENTITY_REL_TYPES if rel_types is None else set(rel_types)
+    unknown = [str(t) for t in types if t not in ENTITY_REL_TYPES]
+    if unknown:
+        raise InvalidInput(f"rel_types: not entity relation types: {unknown}", field="rel_types")
+    return sorted(str(t) for t in types)
+
+
+def sort_key(rel_type: str, other_id: str, key: str, direction: str) -> str:
+    """The order of a neighbourhood page; identical in Python and in Cypher."""
+    return SEP.join((rel_type, other_id, key, direction))
+
+
+def encode_cursor(key: str) -> str:
+    """An opaque cursor that resumes after ``key``."""
+    return base64.urlsafe_b64encode(json.dumps({"after": key}).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    """The sort key a cursor resumes after; InvalidInput for a cursor we did not make."""
+    if cursor is None:
+        return None
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput("cursor: not a cursor returned by a previous page", field="cursor") from exc
+    if not isinstance(after, str):
+        raise InvalidInput("cursor: not a cursor returned by a previous page", field="cursor")
+    return after
+
+
+def check_entity_labels(
+    items: Sequence[Any], existing: Mapping[str, str]
+) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    """Split entity items into writable ones and those whose id belongs to another label."""
+    ok: list[tuple[int, Any]] = []
+    rejected: list[Rejection] = []
+    seen = dict(existing)
+    for index, item in enumerate(items):
+        have = seen.setdefault(item.id, str(item.label))
+        if have != str(item.label):
+            reason = f"id already belongs to a {have}, not a {item.label}"
+            rejected.append(Rejection(index=index, id=item.id, field="id", reason=reason))
+        else:
+            ok.append((index, item))
+    return ok, rejected
+
+
+def check_relations(
+    items: Sequence[Relation], labels: Mapping[str, str]
+) -> tuple[list[tuple[int, Relation]], list[Rejection]]:
+    """Split relations into writable ones and those with a missing or wrong-kind endpoint."""
+    ok: list[tuple[int, Relation]] = []
+    rejected: list[Rejection] = []
+    for index, rel in enumerate(items):
+        sources, targets = ENDPOINTS[rel.type]
+        problem = _endpoint_problem("source_id", rel.source_id, labels, sources, rel.type)
+        problem = problem or _endpoint_problem("target_id", rel.target_id, labels, targets, rel.type)
+        if problem:
+            field, reason = problem
+            rejected.append(Rejection(index=index, id=_rel_label(rel), field=field, reason=reason))
+        else:
+            ok.append((index, rel))
+    return ok, rejected
+
+
+def _endpoint_problem(
+    field: str, node_id: str, labels: Mapping[str, str], allowed: Iterable[Label], rel: RelType
+) -> tuple[str, str] | None:
+    label = labels.get(node_id)
+    if label is None:
+        return field, f"no node with id {node_id!r}"
+    if label not in {str(a) for a in allowed}:
+        return field, f"{rel} cannot {'start' if field == 'source_id' else 'end'} at a {label}"
+    return None
+
+
+def check_records(
+    items: Sequence[Any], labels: Mapping[str, str]
+) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    """Split records into writable ones and those whose subject, issuer or id is wrong."""
+    ok: list[tuple[int, Any]] = []
+    rejected: list[Rejection] = []
+    entity_labels = {str(label) for label in ENTITY_LABELS}
+    seen = dict(labels)
+    for index, record in enumerate(items):
+        subject = labels.get(record.subject_id)
+        issuer = labels.get(record.issuer_id) if record.issuer_id else str(Label.AUTHORITY)
+        have = seen.setdefault(record.id, str(record.kind))
+        if subject not in entity_labels:
+            field, reason = "subject_id", f"no entity with id {record.subject_id!r}"
+        elif issuer != str(Label.AUTHORITY):
+            field, reason = "issuer_id", f"no authority with id {record.issuer_id!r}"
+        elif have != str(record.kind):
+            field, reason = "id", f"id already belongs to a {have}, not a {record.kind}"
+        else:
+            ok.append((index, record))
+            continue
+        rejected.append(Rejection(index=index, id=record.id, field=field, reason=reason))
+    return ok, rejected
+
+
+def relation_ids(items: Sequence[Relation]) -> list[str]:
+    """Every node id the relations reference."""
+    return sorted({node for rel in items for node in (rel.source_id, rel.target_id)})
+
+
+def record_ids(items: Sequence[Any]) -> list[str]:
+    """Every node id the records reference, their own ids included."""
+    ids = {r.subject_id for r in items} | {r.id for r in items}
+    return sorted(ids | {r.issuer_id for r in items if r.issuer_id})
+
+
+def _rel_label(rel: Relation) -> str:
+    return f"{rel.type}:{rel.source_id}->{rel.target_id}" + (f"#{rel.key}" if rel.key else "")
+
+
+def neighbour_name(props: Mapping[str, Any]) -> str:
+    """Display name of a node from its stored properties."""
+    return str(props.get("name") or props.get("value") or props.get("id"))
+
+
+def relation_from(props: Mapping[str, Any], source_id: str, target_id: str) -> Relation:
+    """Rebuild a Relation from stored edge properties and its endpoints."""
+    data = {k: v for k, v in props.items() if k not in ("source_id", "target_id")}
+    return Relation.model_validate({**data, "source_id": source_id, "target_id": target_id})
+
+
+def as_date(value: date | str | None) -> str | None:
+    """ISO text of a date (the embedded store compares dates as ISO strings)."""
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,33 @@
+"""Reads the named Cypher statements shipped in queries/cypher and splices checked names."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from graph.vocabulary import Label, RelType, check_label, check_rel_type
+
+
+@cache
+def statement(name: str) -> str:
+    """The text of ``queries/cypher/<name>.cypher``.
+
+    >>> "UNWIND $ids" in statement("labels_of")
+    True
+    """
+    return resources.files("queries.cypher").joinpath(f"{name}.cypher").read_text("utf-8")
+
+
+def with_labels(name: str, labels: tuple[Label, ...]) -> str:
+    """The statement with ``__LABELS__`` replaced by checked labels joined with ':'.
+
+    >>> "SET n:Node:Entity:Person" in with_labels("upsert_entities",
+    ...     (Label.NODE, Label.ENTITY, Label.PERSON))
+    True
+    """
+    return statement(name).replace("__LABELS__", ":".join(check_label(x) for x in labels))
+
+
+def with_type(name: str, rel_type: RelType) -> str:
+    """The statement with ``__TYPE__`` replaced by a checked relationship type."""
+    return statement(name).replace("__TYPE__", check_rel_type(rel_type))

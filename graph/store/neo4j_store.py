@@ -1,0 +1,270 @@
+"""The Neo4j store: the official driver, named parameterised Cypher, batched UNWIND upserts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
+
+from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.model import ENTITY_ADAPTER, Relation
+from graph.records import RECORD_ADAPTER
+from graph.schema import SCHEMA
+from graph.store import common
+from graph.store.cypher import statement, with_labels, with_type
+from graph.store.protocol import (
+    Direction,
+    EntityDetail,
+    EntityItem,
+    GraphStats,
+    Neighbour,
+    NeighbourPage,
+    NodeSummary,
+    RecordItem,
+    RecordView,
+    UpsertResult,
+)
+from graph.vocabulary import NODE_LABELS, Label, RelType, umbrella_labels
+
+T = TypeVar("T")
+_UMBRELLA = [str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)]
+_STRUCTURAL = ("source_id", "target_id", "loaded_at")
+
+
+def _plain(value: Any) -> Any:
+    """Values the driver stores natively: enums as their text, lists element-wise."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _native(props: dict[str, Any]) -> dict[str, Any]:
+    """Neo4j temporal values back to Python ones."""
+    return {k: (v.to_native() if hasattr(v, "to_native") else v) for k, v in props.items()}
+
+
+def _concrete(labels: Sequence[str]) -> str:
+    return next(label for label in labels if label not in _UMBRELLA)
+
+
+class Neo4jStore:
+    """GraphStore on a Neo4j 5 server; reads run in read transactions (cluster routing)."""
+
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str] | None,
+        *,
+        database: str = "neo4j",
+        batch_size: int = 5000,
+        fetch_size: int = 1000,
+    ) -> None:
+        self._driver = GraphDatabase.driver(uri, auth=auth, fetch_size=fetch_size)
+        self._database = database
+        self._batch_size = batch_size
+        with self._errors():
+            self._driver.verify_connectivity()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
+            raise StoreUnavailable(f"Neo4j is not available: {exc}") from exc
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self._errors():
+            result = self._driver.execute_query(
+                query, params, database_=self._database, routing_=RoutingControl.READ
+            )
+        return list(result.records)
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._errors(), self._driver.session(database=self._database) as session:
+            return session.execute_write(work)
+
+    def close(self) -> None:
+        """Close the driver and its connection pool."""
+        self._driver.close()
+
+    # -- schema ----------------------------------------------------------------------------
+    def init_schema(self) -> list[str]:
+        """Create every constraint and index that is missing, then wait until all are online."""
+        with self._errors():
+            for item in SCHEMA:
+                self._driver.execute_query(item.statement(), database_=self._database)
+            self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self._database)
+        return [item.name for item in SCHEMA]
+
+    def check_schema(self) -> list[str]:
+        """Names of schema items missing or not ONLINE."""
+        online = {r["name"] for r in self._read(statement("check_schema")) if r["state"] == "ONLINE"}
+        return [item.name for item in SCHEMA if item.name not in online]
+
+    # -- writes ----------------------------------------------------------------------------
+    def _labels(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), self._batch_size):
+            chunk = list(ids[start : start + self._batch_size])
+            result = tx.run(statement("labels_of"), ids=chunk, umbrella=_UMBRELLA)
+            found.update({r["id"]: r["label"] for r in result})
+        return found
+
+    def _run_batches(
+        self, tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], result: UpsertResult
+    ) -> None:
+        for start in range(0, len(rows), self._batch_size):
+            record = tx.run(query, rows=rows[start : start + self._batch_size]).single(strict=True)
+            result.created += record["created"]
+            result.updated += record["updated"]
+            result.unchanged += record["unchanged"]
+
+    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
+        """Create or update entities and contact points, keyed by id, in one transaction."""
+        stamp = common.now()
+
+        def work(tx: ManagedTransaction) -> UpsertResult:
+            labels = self._labels(tx, [item.id for item in items])
+            ok, rejected = common.check_entity_labels(items, labels)
+            result = UpsertResult(rejected=rejected)
+            groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+            for _, item in ok:
+                groups[item.label].append(self._node_row(item, stamp))
+            for label, rows in groups.items():
+                self._run_batches(tx, with_labels("upsert_entities", umbrella_labels(label)), rows, result)
+            return result
+
+        return self._write(work)
+
+    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
+        """Create or update relations keyed by (type, source, target, key), in one transaction."""
+        stamp = common.now()
+
+        def work(tx: ManagedTransaction) -> UpsertResult:
+            labels = self._labels(tx, common.relation_ids(items))
+            ok, rejected = common.check_relations(items, labels)
+            result = UpsertResult(rejected=rejected)
+            groups: dict[RelType, list[dict[str, Any]]] = defaultdict(list)
+            for _, rel in ok:
+                props = self._props(rel)
+                groups[rel.type].append(
+                    {"source_id": rel.source_id, "target_id": rel.target_id, "key": rel.key,
+                     "props": props, "loaded_at": rel.loaded_at or stamp}
+                )
+            for rel_type, rows in groups.items():
+                self._run_batches(tx, with_type("upsert_relations", rel_type), rows, result)
+            return result
+
+        return self._write(work)
+
+    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
+        """Create or update records and link them to subject and issuer, in one transaction."""
+        stamp = common.now()
+
+        def work(tx: ManagedTransaction) -> UpsertResult:
+            labels = self._labels(tx, common.record_ids(items))
+            ok, rejected = common.check_records(items, labels)
+            result = UpsertResult(rejected=rejected)
+            groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+            for _, record in ok:
+                row = self._node_row(record, stamp)
+                row.update(subject_id=record.subject_id, issuer_id=record.issuer_id)
+                groups[record.kind].append(row)
+            for kind, rows in groups.items():
+                self._run_batches(tx, with_labels("upsert_records", umbrella_labels(kind)), rows, result)
+            return result
+
+        return self._write(work)
+
+    @staticmethod
+    def _props(model: Any) -> dict[str, Any]:
+        data = model.model_dump(mode="python", exclude_none=True)
+        return {k: _plain(v) for k, v in data.items() if k not in _STRUCTURAL}
+
+    def _node_row(self, item: Any, stamp: Any) -> dict[str, Any]:
+        return {"id": item.id, "props": self._props(item), "loaded_at": item.loaded_at or stamp}
+
+    # -- reads -----------------------------------------------------------------------------
+    def get_entity(
+        self, entity_id: str, *, as_of: date | None = None, record_limit: int = 100
+    ) -> EntityDetail:
+        """The entity with its records, newest decision first."""
+        if record_limit < 0:
+            raise InvalidInput("record_limit: must not be negative", field="record_limit")
+        rows = self._read(statement("get_entity"), id=entity_id, limit=record_limit)
+        if not rows:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        entity = ENTITY_ADAPTER.validate_python(_native(rows[0]["props"]))
+        views = []
+        for props in rows[0]["records"]:
+            record = RECORD_ADAPTER.validate_python(_native(props))
+            views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
+        return EntityDetail(entity=entity, records=views, record_total=rows[0]["total"], as_of=as_of)
+
+    def get_record(self, record_id: str) -> RecordItem:
+        """One record by id."""
+        rows = self._read(statement("get_record"), id=record_id)
+        if not rows:
+            raise NotFound(f"no record with id {record_id!r}")
+        return RECORD_ADAPTER.validate_python(_native(rows[0]["props"]))
+
+    def neighbourhood(
+        self,
+        entity_id: str,
+        *,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> NeighbourPage:
+        """One page of the entity's links, in sort-key order."""
+        types = common.check_page(limit, direction, rel_types)
+        after = common.decode_cursor(cursor)
+        rows = self._read(
+            statement("neighbourhood"), id=entity_id, types=types, direction=direction,
+            as_of=as_of, after=after, limit=limit + 1, sep=common.SEP,
+        )
+        if not rows:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        page = rows[0]["page"]
+        items = []
+        for link in page[:limit]:
+            other = _native(link["other"])
+            source, target = (entity_id, other["id"]) if link["way"] == "out" else (other["id"], entity_id)
+            rel = common.relation_from({**_native(link["rel"]), "type": link["type"]}, source, target)
+            node = NodeSummary(
+                id=other["id"], label=Label(_concrete(link["other_labels"])),
+                name=common.neighbour_name(other),
+            )
+            items.append(Neighbour(relation=rel, direction=link["way"], node=node))
+        more = common.encode_cursor(page[limit - 1]["sk"]) if len(page) > limit else None
+        return NeighbourPage(entity_id=entity_id, total=rows[0]["total"], items=items, next_cursor=more)
+
+    def stats(self) -> GraphStats:
+        """Counts of nodes by concrete label and relations by type (from the count store)."""
+        nodes: dict[str, int] = {}
+        for label in sorted(NODE_LABELS):
+            count = self._read(with_labels("count_label", (label,)))[0]["n"]
+            if count:
+                nodes[str(label)] = count
+        relations: dict[str, int] = {}
+        for rel_type in sorted(RelType):
+            count = self._read(with_type("count_type", rel_type))[0]["n"]
+            if count:
+                relations[str(rel_type)] = count
+        return GraphStats(nodes=nodes, relations=relations)
+
+
+__all__ = ["ClientError", "Neo4jStore"]

@@ -1,0 +1,299 @@
+"""The embedded store: a networkx MultiDiGraph in memory, made durable by a journal on disk."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.model import ENTITY_ADAPTER, Relation
+from graph.records import RECORD_ADAPTER, record_in_force
+from graph.store import common
+from graph.store.journal import Journal
+from graph.store.protocol import (
+    Direction,
+    EntityDetail,
+    EntityItem,
+    GraphStats,
+    Neighbour,
+    NeighbourPage,
+    NodeSummary,
+    RecordItem,
+    RecordView,
+    Rejection,
+    UpsertResult,
+)
+from graph.vocabulary import ENTITY_LABELS, RECORD_LABELS, Label, RelType
+
+Op = list[Any]
+_ENTITY_OR_CONTACT = {str(x) for x in ENTITY_LABELS} | {str(Label.CONTACT_POINT)}
+_RECORD_KINDS = {str(x) for x in RECORD_LABELS}
+
+
+def _label(props: dict[str, Any]) -> str:
+    return str(props.get("label") or props.get("kind"))
+
+
+def _ekey(rel_type: str, key: str) -> str:
+    return f"{rel_type}{common.SEP}{key}"
+
+
+class EmbeddedStore:
+    """GraphStore on networkx; every acknowledged batch is in the fsynced journal.
+
+    One process owns a data directory at a time (an exclusive lock file).
+    """
+
+    backend = "embedded"
+
+    def __init__(self, directory: Path, *, fsync: bool = True, compact_bytes: int = 256 << 20):
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = open(directory / "LOCK", "a+")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_handle.close()
+            raise StoreUnavailable(f"{directory} is in use by another credgraph process") from exc
+        self._mutex = threading.RLock()
+        self._compact_bytes = compact_bytes
+        self._journal = Journal(directory, fsync=fsync)
+        self._seq, state = self._journal.load_snapshot()
+        self._graph: nx.MultiDiGraph = state if state is not None else nx.MultiDiGraph()
+        for entry in self._journal.replay(self._seq):
+            self._apply(entry["ops"])
+            self._seq = entry["seq"]
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Snapshot what the journal holds, then release the files and the lock."""
+        with self._mutex:
+            if self._journal.size():
+                self._journal.compact(self._seq, self._graph)
+            self._journal.close()
+            self._lock_handle.close()
+
+    def init_schema(self) -> list[str]:
+        """Nothing to create: ids are unique by construction of the graph's node keys."""
+        return []
+
+    def check_schema(self) -> list[str]:
+        """Always ready."""
+        return []
+
+    # -- writes ----------------------------------------------------------------------------
+    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
+        """Create or update entities and contact points, keyed by id."""
+        with self._mutex:
+            labels = self._labels([item.id for item in items])
+            ok, rejected = common.check_entity_labels(items, labels)
+            result = UpsertResult(rejected=rejected)
+            ops: list[Op] = []
+            for _, item in ok:
+                self._put_node(item.id, item.properties(), item.loaded_at, result, ops)
+            self._commit(ops)
+            return result
+
+    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
+        """Create or update relations keyed by (type, source, target, key)."""
+        with self._mutex:
+            labels = self._labels(common.relation_ids(items))
+            ok, rejected = common.check_relations(items, labels)
+            result = UpsertResult(rejected=rejected)
+            ops: list[Op] = []
+            for _, rel in ok:
+                props = rel.properties()
+                del props["source_id"], props["target_id"]
+                self._put_edge(rel.source_id, rel.target_id, props, rel.loaded_at, result, ops)
+            self._commit(ops)
+            return result
+
+    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
+        """Create or update records, then (re)link them to their subject and issuer."""
+        with self._mutex:
+            labels = self._labels(common.record_ids(items))
+            ok, rejected = common.check_records(items, labels)
+            result = UpsertResult(rejected=rejected)
+            ops: list[Op] = []
+            for _, record in ok:
+                self._put_node(record.id, record.properties(), record.loaded_at, result, ops)
+                self._relink(record.id, RelType.CONCERNS, record.subject_id, ops)
+                self._relink(record.id, RelType.ISSUED_BY, record.issuer_id, ops)
+            self._commit(ops)
+            return result
+
+    def _put_node(
+        self, node_id: str, props: dict[str, Any], loaded_at: Any, result: UpsertResult, ops: list[Op]
+    ) -> None:
+        props.pop("loaded_at", None)
+        current = self._graph.nodes.get(node_id)
+        if current is None:
+            stamp = loaded_at or common.now()
+            props["loaded_at"] = stamp if isinstance(stamp, str) else _iso(stamp)
+            result.created += 1
+        elif all(current.get(k) == v for k, v in props.items()):
+            result.unchanged += 1
+            return
+        else:
+            result.updated += 1
+        self._do(ops, ["node", node_id, props])
+
+    def _put_edge(
+        self, src: str, dst: str, props: dict[str, Any], loaded_at: Any, result: UpsertResult, ops: list[Op]
+    ) -> None:
+        props.pop("loaded_at", None)
+        ekey = _ekey(props["type"], props["key"])
+        current = self._graph.get_edge_data(src, dst, ekey)
+        if current is None:
+            props["loaded_at"] = _iso(loaded_at or common.now())
+            result.created += 1
+        elif all(current.get(k) == v for k, v in props.items()):
+            result.unchanged += 1
+            return
+        else:
+            result.updated += 1
+        self._do(ops, ["edge", src, dst, ekey, props])
+
+    def _relink(self, record_id: str, rel_type: RelType, target: str | None, ops: list[Op]) -> None:
+        ekey = _ekey(rel_type, "")
+        for _, other, key in list(self._graph.out_edges(record_id, keys=True)):
+            if key == ekey and other != target:
+                self._do(ops, ["del_edge", record_id, other, ekey])
+        if target is not None and not self._graph.has_edge(record_id, target, ekey):
+            self._do(ops, ["edge", record_id, target, ekey, {"type": str(rel_type), "key": ""}])
+
+    def _do(self, ops: list[Op], op: Op) -> None:
+        """Apply one operation now (later items of the batch see it) and queue it for the journal."""
+        ops.append(op)
+        self._apply([op])
+
+    def _commit(self, ops: list[Op]) -> None:
+        if not ops:
+            return
+        try:
+            self._journal.append({"seq": self._seq + 1, "ops": ops})
+        except OSError as exc:  # memory is ahead of the disk: roll back by reloading
+            raise StoreUnavailable(f"journal write failed, batch not accepted: {exc}") from exc
+        self._seq += 1
+        if self._journal.size() > self._compact_bytes:
+            self._journal.compact(self._seq, self._graph)
+
+    def _apply(self, ops: list[Op]) -> None:
+        graph = self._graph
+        for op in ops:
+            if op[0] == "node":
+                if op[1] in graph:
+                    graph.nodes[op[1]].update(op[2])
+                else:
+                    graph.add_node(op[1], **op[2])
+            elif op[0] == "edge":
+                data = graph.get_edge_data(op[1], op[2], op[3])
+                if data is None:
+                    graph.add_edge(op[1], op[2], key=op[3])
+                    data = graph.get_edge_data(op[1], op[2], op[3])
+                data.update(op[4])
+            elif op[0] == "del_edge":
+                graph.remove_edge(op[1], op[2], op[3])
+
+    def _labels(self, ids: Sequence[str]) -> dict[str, str]:
+        nodes = self._graph.nodes
+        return {node_id: _label(nodes[node_id]) for node_id in ids if node_id in nodes}
+
+    # -- reads -----------------------------------------------------------------------------
+    def _entity_props(self, entity_id: str) -> dict[str, Any]:
+        props = self._graph.nodes.get(entity_id)
+        if props is None or _label(props) not in _ENTITY_OR_CONTACT:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        return dict(props)
+
+    def get_entity(
+        self, entity_id: str, *, as_of: date | None = None, record_limit: int = 100
+    ) -> EntityDetail:
+        """The entity with its records, newest decision first."""
+        if record_limit < 0:
+            raise InvalidInput("record_limit: must not be negative", field="record_limit")
+        with self._mutex:
+            entity = ENTITY_ADAPTER.validate_python(self._entity_props(entity_id))
+            rows = [
+                dict(self._graph.nodes[rid])
+                for rid, _, key in self._graph.in_edges(entity_id, keys=True)
+                if key == _ekey(RelType.CONCERNS, "")
+            ]
+        rows.sort(key=lambda p: p["id"])
+        rows.sort(key=lambda p: p.get("decision_date") or "", reverse=True)
+        views = []
+        for props in rows[:record_limit]:
+            record = RECORD_ADAPTER.validate_python(props)
+            views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
+        return EntityDetail(entity=entity, records=views, record_total=len(rows), as_of=as_of)
+
+    def get_record(self, record_id: str) -> RecordItem:
+        """One record by id."""
+        with self._mutex:
+            props = self._graph.nodes.get(record_id)
+            if props is None or _label(props) not in _RECORD_KINDS:
+                raise NotFound(f"no record with id {record_id!r}")
+            return RECORD_ADAPTER.validate_python(dict(props))
+
+    def neighbourhood(
+        self,
+        entity_id: str,
+        *,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> NeighbourPage:
+        """One page of the entity's links, in sort-key order."""
+        types = set(common.check_page(limit, direction, rel_types))
+        after = common.decode_cursor(cursor)
+        day = common.as_date(as_of)
+        with self._mutex:
+            self._entity_props(entity_id)
+            found: list[tuple[str, str, str, dict[str, Any]]] = []
+            edges = []
+            if direction in ("out", "both"):
+                edges += [(d, "out", m) for _, m, d in self._graph.out_edges(entity_id, data=True)]
+            if direction in ("in", "both"):
+                edges += [(d, "in", m) for m, _, d in self._graph.in_edges(entity_id, data=True)]
+            for data, way, other in edges:
+                if data["type"] in types and _holds(data, day):
+                    found.append((common.sort_key(data["type"], other, data["key"], way), way, other, data))
+            page = sorted(f for f in found if after is None or f[0] > after)
+            items = [self._neighbour(entity_id, way, other, data) for _, way, other, data in page[:limit]]
+        more = common.encode_cursor(page[limit - 1][0]) if len(page) > limit else None
+        return NeighbourPage(entity_id=entity_id, total=len(found), items=items, next_cursor=more)
+
+    def _neighbour(self, centre: str, way: str, other: str, data: dict[str, Any]) -> Neighbour:
+        source, target = (centre, other) if way == "out" else (other, centre)
+        props = self._graph.nodes[other]
+        node = NodeSummary(id=other, label=Label(_label(props)), name=common.neighbour_name(props))
+        return Neighbour(relation=common.relation_from(data, source, target), direction=way, node=node)  # type: ignore[arg-type]
+
+    def stats(self) -> GraphStats:
+        """Counts of nodes by label and relations by type."""
+        with self._mutex:
+            nodes = Counter(_label(props) for _, props in self._graph.nodes(data=True))
+            rels = Counter(data["type"] for _, _, data in self._graph.edges(data=True))
+        return GraphStats(nodes=dict(sorted(nodes.items())), relations=dict(sorted(rels.items())))
+
+
+def _holds(data: dict[str, Any], day: str | None) -> bool:
+    if day is None:
+        return True
+    start, end = data.get("valid_from"), data.get("valid_to")
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _iso(value: Any) -> str:
+    return value if isinstance(value, str) else str(value.isoformat()).replace("+00:00", "Z")
+
+
+__all__ = ["EmbeddedStore", "Rejection", "record_in_force"]

@@ -1,0 +1,139 @@
+"""The GraphStore protocol that the embedded and the Neo4j store both implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from graph.model import AnyEntity, Relation
+from graph.records import AnyRecord
+from graph.vocabulary import Label, RelType
+
+Direction = Literal["out", "in", "both"]
+EntityItem = AnyEntity
+RecordItem = AnyRecord
+
+
+class Rejection(BaseModel):
+    """One item of a batch that was not written, and why."""
+
+    index: int  # position in the batch
+    id: str
+    field: str | None = None
+    reason: str
+
+
+class UpsertResult(BaseModel):
+    """What a batch upsert did: created + updated + unchanged + rejected = batch size."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = Field(default_factory=list)
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            created=self.created + other.created,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+            rejected=[*self.rejected, *other.rejected],
+        )
+
+
+class NodeSummary(BaseModel):
+    """The few fields that identify a node in a list."""
+
+    id: str
+    label: Label
+    name: str
+
+
+class Neighbour(BaseModel):
+    """One link of a neighbourhood: the relation, its direction seen from the centre, the node."""
+
+    relation: Relation
+    direction: Literal["out", "in"]
+    node: NodeSummary
+
+
+class NeighbourPage(BaseModel):
+    """One page of a neighbourhood; pass ``next_cursor`` back to get the next page."""
+
+    entity_id: str
+    total: int  # links that match the filters, over all pages
+    items: list[Neighbour]
+    next_cursor: str | None = None
+
+
+class RecordView(BaseModel):
+    """A record and whether it is in force on the date asked about."""
+
+    record: AnyRecord
+    in_force: bool
+
+
+class EntityDetail(BaseModel):
+    """An entity (or contact point) with the records that concern it, newest first."""
+
+    entity: AnyEntity
+    records: list[RecordView]
+    record_total: int
+    as_of: date | None = None
+
+
+class GraphStats(BaseModel):
+    """Counts of nodes by concrete label and of relations by type."""
+
+    nodes: dict[str, int]
+    relations: dict[str, int]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Storage and the basic questions; every method behaves the same on both stores."""
+
+    backend: str
+
+    def close(self) -> None:
+        """Release files, locks and connections."""
+
+    def init_schema(self) -> list[str]:
+        """Apply constraints and indexes idempotently; return the names of the schema items."""
+
+    def check_schema(self) -> list[str]:
+        """Return the names of schema items that are missing or not online ([] = ready)."""
+
+    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
+        """Create or update entities and contact points, keyed by id."""
+
+    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
+        """Create or update relations keyed by (type, source, target, key); endpoints must exist."""
+
+    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
+        """Create or update records keyed by id, linked to their subject and issuer."""
+
+    def get_entity(
+        self, entity_id: str, *, as_of: date | None = None, record_limit: int = 100
+    ) -> EntityDetail:
+        """The entity with its records; raises NotFound."""
+
+    def get_record(self, record_id: str) -> RecordItem:
+        """One record by id; raises NotFound."""
+
+    def neighbourhood(
+        self,
+        entity_id: str,
+        *,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> NeighbourPage:
+        """One page of the entity's links, ordered by (type, other id, key, direction)."""
+
+    def stats(self) -> GraphStats:
+        """Counts of nodes and relations."""

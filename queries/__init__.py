@@ -1,0 +1,1 @@
+"""The questions credgraph answers, written once against GraphStore; Cypher text in cypher/."""

@@ -1,0 +1,15 @@
+// Purpose: create or update nodes of one concrete label (__LABELS__ is spliced from the
+//          Label enum after checking), keyed by id; loaded_at is kept from the first load.
+// Parameters: $rows: list of {id, props (no nulls, no loaded_at), loaded_at}
+// Columns: created, updated, unchanged
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Node {id: row.id})
+WITH row, old IS NULL AS created,
+     old IS NOT NULL AND all(k IN keys(row.props) WHERE old[k] = row.props[k]) AS same
+MERGE (n:Node {id: row.id})
+ON CREATE SET n.loaded_at = row.loaded_at
+SET n:__LABELS__
+SET n += row.props
+RETURN count(CASE WHEN created THEN 1 END) AS created,
+       count(CASE WHEN NOT created AND NOT same THEN 1 END) AS updated,
+       count(CASE WHEN NOT created AND same THEN 1 END) AS unchanged
