@@ -64,8 +64,14 @@ class EmbeddedStore:
         self._mutex = threading.RLock()
         self._compact_bytes = compact_bytes
         self._journal = Journal(directory, fsync=fsync)
+        self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._seq = 0
+        self._restore()
+
+    def _restore(self) -> None:
+        """Rebuild memory from the snapshot and the journal (at open, or after a failed write)."""
         self._seq, state = self._journal.load_snapshot()
-        self._graph: nx.MultiDiGraph = state if state is not None else nx.MultiDiGraph()
+        self._graph = state if state is not None else nx.MultiDiGraph()
         for entry in self._journal.replay(self._seq):
             self._apply(entry["ops"])
             self._seq = entry["seq"]
@@ -179,6 +185,7 @@ class EmbeddedStore:
         try:
             self._journal.append({"seq": self._seq + 1, "ops": ops})
         except OSError as exc:  # memory is ahead of the disk: roll back by reloading
+            self._restore()
             raise StoreUnavailable(f"journal write failed, batch not accepted: {exc}") from exc
         self._seq += 1
         if self._journal.size() > self._compact_bytes:

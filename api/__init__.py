@@ -1,0 +1,1 @@
+"""credgraph's HTTP API and command line."""

@@ -1,0 +1,1 @@
+"""Source files -> model objects: one module per source format, plus the demo data."""
