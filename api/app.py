@@ -27,7 +27,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store if store is not None else open_store(settings)
         missing = app.state.store.check_schema()
         if missing:
-            raise RuntimeError(f"graph schema incomplete, run `credgraph db init`: missing {missing}")
+            raise RuntimeError(
+                f"graph schema incomplete, run `credgraph db init`: missing {missing}"
+            )
         try:
             yield
         finally:

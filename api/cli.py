@@ -17,15 +17,15 @@ from graph.store import open_store
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 
-app = typer.Typer(help="credgraph: knowledge graph of social-credit relationships", no_args_is_help=True)
+app = typer.Typer(
+    help="credgraph: knowledge graph of social-credit relationships", no_args_is_help=True
+)
 db = typer.Typer(help="Graph schema: constraints and indexes", no_args_is_help=True)
 app.add_typer(db, name="db")
 T = TypeVar("T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the API's JSON document")]
-AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="answer as of this date (YYYY-MM-DD)")
-]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="answer as of this date (YYYY-MM-DD)")]
 
 
 @contextmanager
@@ -85,9 +85,13 @@ def stats(as_json: JsonOpt = False) -> None:
     """Counts of nodes by label and relations by type."""
     with _store() as store:
         result = _run(store.stats)
-    _emit(result, as_json, lambda s: "\n".join(
-        [f"{k:24} {v:>10,}" for k, v in {**s.nodes, **s.relations}.items()] or ["(empty graph)"]
-    ))
+    _emit(
+        result,
+        as_json,
+        lambda s: "\n".join(
+            [f"{k:24} {v:>10,}" for k, v in {**s.nodes, **s.relations}.items()] or ["(empty graph)"]
+        ),
+    )
 
 
 @app.command()
@@ -102,8 +106,10 @@ def entity(entity_id: str, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> N
         for view in d.records:
             r = view.record
             flag = "in force" if view.in_force else "no effect"
-            lines.append(f"  [{flag}] {r.kind} {r.decision_date or ''} {r.issuing_authority} "
-                         f"{r.document_number or getattr(r, 'list_name', '')} ({r.status})")
+            lines.append(
+                f"  [{flag}] {r.kind} {r.decision_date or ''} {r.issuing_authority} "
+                f"{r.document_number or getattr(r, 'list_name', '')} ({r.status})"
+            )
         lines.append(f"  {d.record_total} record(s)")
         return "\n".join(lines)
 
@@ -123,15 +129,27 @@ def neighbours(
     """One page of an entity's links."""
     day = _date(as_of)
     with _store() as store:
-        page = _run(lambda: store.neighbourhood(
-            entity_id, rel_types=rel_type, direction=direction,  # type: ignore[arg-type]
-            as_of=day, limit=limit, cursor=cursor))
+        page = _run(
+            lambda: store.neighbourhood(
+                entity_id,
+                rel_types=rel_type,
+                direction=direction,  # type: ignore[arg-type]
+                as_of=day,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
 
     def text(p: Any) -> str:
-        lines = [f"{n.relation.type:24} {'->' if n.direction == 'out' else '<-'} "
-                 f"{n.node.label:18} {n.node.id}  {n.node.name}" for n in p.items]
-        lines.append(f"{len(p.items)} of {p.total} link(s)"
-                     + (f"; next page: --cursor {p.next_cursor}" if p.next_cursor else ""))
+        lines = [
+            f"{n.relation.type:24} {'->' if n.direction == 'out' else '<-'} "
+            f"{n.node.label:18} {n.node.id}  {n.node.name}"
+            for n in p.items
+        ]
+        lines.append(
+            f"{len(p.items)} of {p.total} link(s)"
+            + (f"; next page: --cursor {p.next_cursor}" if p.next_cursor else "")
+        )
         return "\n".join(lines)
 
     _emit(page, as_json, text)
@@ -139,7 +157,8 @@ def neighbours(
 
 @app.command()
 def demo(
-    host: str = "127.0.0.1", port: int = 8000,
+    host: str = "127.0.0.1",
+    port: int = 8000,
     serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="start the service")] = True,
 ) -> None:
     """Load the small demo county into the configured store, then serve the API."""
@@ -149,9 +168,18 @@ def demo(
     with _store() as store:
         _run(store.init_schema)
         result = _run(lambda: load_demo(store, settings.hash_key()))
-        typer.echo(json.dumps({"backend": store.backend, "created": result.created,
-                               "updated": result.updated, "unchanged": result.unchanged,
-                               "rejected": len(result.rejected)}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "backend": store.backend,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "rejected": len(result.rejected),
+                },
+                ensure_ascii=False,
+            )
+        )
     if serve_:
         serve(host=host, port=port)
 

@@ -74,7 +74,9 @@ class Enterprise(Entity):
     label: Literal[Label.ENTERPRISE] = Label.ENTERPRISE
     uscc: str | None = None
     kind: EnterpriseKind = EnterpriseKind.COMPANY
-    enterprise_type: str | None = None  # 企业类型 as registered, e.g. 有限责任公司(自然人投资或控股)
+    enterprise_type: str | None = (
+        None  # 企业类型 as registered, e.g. 有限责任公司(自然人投资或控股)
+    )
     registration_status: str | None = None  # 登记状态: 存续, 在业, 吊销, 注销 ...
     established: date | None = None  # 成立日期
     registration_authority: str | None = None  # 登记机关

@@ -1,4 +1,4 @@
-"""Credit records (信用记录): licences, penalties, list entries, commitments, integrity files, cases."""
+"""Credit records (信用记录): licences, penalties, list entries, commitments, integrity files."""
 
 from __future__ import annotations
 

@@ -29,8 +29,7 @@ class SchemaItem:
             return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON ({props})"
         if self.kind == "fulltext":
             return (
-                f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS "
-                f"FOR (n:{label}) ON EACH [{props}]"
+                f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON EACH [{props}]"
             )
         raise ValueError(f"unknown schema item kind {self.kind!r}")
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class Label(StrEnum):
-    """Node labels. Every node also carries ``Node``; entities carry ``Entity``; records ``Record``."""
+    """Node labels. Every node also has ``Node``; entities ``Entity``; records ``Record``."""
 
     NODE = "Node"
     ENTITY = "Entity"
@@ -87,7 +87,10 @@ ENDPOINTS: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
     RelType.PRINCIPAL_OF: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.SHAREHOLDER_OF: (_ANY_ENTITY, frozenset({Label.ENTERPRISE})),
     RelType.EXECUTIVE_OF: (frozenset({Label.PERSON}), _ANY_ORG),
-    RelType.ACTUAL_CONTROLLER_OF: (_ANY_ENTITY, frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION})),
+    RelType.ACTUAL_CONTROLLER_OF: (
+        _ANY_ENTITY,
+        frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION}),
+    ),
     RelType.BRANCH_OF: (_ANY_ORG, _ANY_ORG),
     RelType.SERVES_IN: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.HAS_PHONE: (_ANY_ENTITY, frozenset({Label.CONTACT_POINT})),

@@ -45,12 +45,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 def neo4j_server() -> dict[str, str]:
     """Connection details of the running test server, or skip (fail in CI)."""
     creds = neo4j_credentials()
-    if creds is None:
-        message = f"no Neo4j test server ({CREDENTIALS} missing): run scripts/neo4j start --name test"
-        if neo4j_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    return creds
+    message = f"no Neo4j test server ({CREDENTIALS} missing): run scripts/neo4j start --name test"
+    if creds is not None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            with GraphDatabase.driver(creds["uri"], auth=(creds["user"], creds["password"])) as d:
+                d.verify_connectivity()
+            return creds
+        except (DriverError, Neo4jError, OSError) as exc:
+            message = f"Neo4j test server at {creds['uri']} does not answer: {exc}"
+    if neo4j_required():
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

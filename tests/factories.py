@@ -29,7 +29,13 @@ WU_ID = "420102198512120026"
 def person(name: str, id_number: str, **extra: Any) -> Person:
     """A person keyed by the hash of a (test) ID number."""
     key = person_key(id_number, KEY)
-    return Person(id=f"person:{key}", name=name, id_hash=key, id_masked="420102********" + id_number[-4:], **extra)
+    return Person(
+        id=f"person:{key}",
+        name=name,
+        id_hash=key,
+        id_masked="420102********" + id_number[-4:],
+        **extra,
+    )
 
 
 ZHOU = person("周明", ZHOU_ID)
@@ -39,20 +45,49 @@ WU = person("吴芳", WU_ID)
 def county() -> dict[str, list[Any]]:
     """Two companies sharing a legal representative and a phone, one authority, records."""
     authority = Authority(id=AUTHORITY_ID, uscc=AUTHORITY_ID, name="某区市场监督管理局")
-    a = Enterprise(id=COMPANY_A, uscc=COMPANY_A, name="武汉某某建设工程有限公司",
-                   established=date(2016, 5, 20), registration_status="存续")
-    b = Enterprise(id=COMPANY_B, uscc=COMPANY_B, name="武汉某某商贸有限公司",
-                   kind=EnterpriseKind.COMPANY, established=date(2020, 9, 1))
+    a = Enterprise(
+        id=COMPANY_A,
+        uscc=COMPANY_A,
+        name="武汉某某建设工程有限公司",
+        established=date(2016, 5, 20),
+        registration_status="存续",
+    )
+    b = Enterprise(
+        id=COMPANY_B,
+        uscc=COMPANY_B,
+        name="武汉某某商贸有限公司",
+        kind=EnterpriseKind.COMPANY,
+        established=date(2020, 9, 1),
+    )
     phone = contact_point(ContactKind.PHONE, "027-80000010")
     relations = [
-        Relation(type=RelType.LEGAL_REPRESENTATIVE_OF, source_id=ZHOU.id, target_id=a.id,
-                 valid_from=date(2016, 5, 20)),
-        Relation(type=RelType.LEGAL_REPRESENTATIVE_OF, source_id=ZHOU.id, target_id=b.id,
-                 valid_from=date(2020, 9, 1), valid_to=date(2024, 12, 31)),
-        Relation(type=RelType.SHAREHOLDER_OF, source_id=ZHOU.id, target_id=a.id,
-                 subscribed_amount=600, ratio=0.6),
-        Relation(type=RelType.SHAREHOLDER_OF, source_id=WU.id, target_id=a.id,
-                 subscribed_amount=400, ratio=0.4),
+        Relation(
+            type=RelType.LEGAL_REPRESENTATIVE_OF,
+            source_id=ZHOU.id,
+            target_id=a.id,
+            valid_from=date(2016, 5, 20),
+        ),
+        Relation(
+            type=RelType.LEGAL_REPRESENTATIVE_OF,
+            source_id=ZHOU.id,
+            target_id=b.id,
+            valid_from=date(2020, 9, 1),
+            valid_to=date(2024, 12, 31),
+        ),
+        Relation(
+            type=RelType.SHAREHOLDER_OF,
+            source_id=ZHOU.id,
+            target_id=a.id,
+            subscribed_amount=600,
+            ratio=0.6,
+        ),
+        Relation(
+            type=RelType.SHAREHOLDER_OF,
+            source_id=WU.id,
+            target_id=a.id,
+            subscribed_amount=400,
+            ratio=0.4,
+        ),
         Relation(type=RelType.SHAREHOLDER_OF, source_id=a.id, target_id=b.id, ratio=1.0),
         Relation(type=RelType.EXECUTIVE_OF, source_id=WU.id, target_id=a.id, post="监事"),
         Relation(type=RelType.HAS_PHONE, source_id=a.id, target_id=phone.id),
@@ -61,26 +96,42 @@ def county() -> dict[str, list[Any]]:
     records = [
         AdministrativePenalty(
             id=record_id(Label.ADMINISTRATIVE_PENALTY, authority.name, "某市监处罚〔2025〕101号"),
-            subject_id=a.id, issuer_id=authority.id, issuing_authority=authority.name,
-            document_number="某市监处罚〔2025〕101号", decision_date=date(2025, 7, 8),
-            valid_from=date(2025, 7, 8), valid_to=date(2026, 7, 8), penalty_category="罚款",
-            fine_amount=5, legal_basis="《建筑工程施工许可管理办法》第十二条",
+            subject_id=a.id,
+            issuer_id=authority.id,
+            issuing_authority=authority.name,
+            document_number="某市监处罚〔2025〕101号",
+            decision_date=date(2025, 7, 8),
+            valid_from=date(2025, 7, 8),
+            valid_to=date(2026, 7, 8),
+            penalty_category="罚款",
+            fine_amount=5,
+            legal_basis="《建筑工程施工许可管理办法》第十二条",
         ),
         ListEntry(
             id=record_id(Label.LIST_ENTRY, "重大税收违法失信主体", b.id, "2025-09-10"),
-            subject_id=b.id, issuing_authority="国家税务总局某区税务局",
-            list_type=ListType.BLACK, list_kind=ListKind.MAJOR_TAX_VIOLATION,
-            list_name="重大税收违法失信主体", decision_date=date(2025, 9, 10),
-            valid_from=date(2025, 9, 10), legal_basis="《重大税收违法失信主体信息公布管理办法》",
+            subject_id=b.id,
+            issuing_authority="国家税务总局某区税务局",
+            list_type=ListType.BLACK,
+            list_kind=ListKind.MAJOR_TAX_VIOLATION,
+            list_name="重大税收违法失信主体",
+            decision_date=date(2025, 9, 10),
+            valid_from=date(2025, 9, 10),
+            legal_basis="《重大税收违法失信主体信息公布管理办法》",
         ),
     ]
-    return {"entities": [authority, a, b, ZHOU, WU, phone], "relations": relations, "records": records}
+    return {
+        "entities": [authority, a, b, ZHOU, WU, phone],
+        "relations": relations,
+        "records": records,
+    }
 
 
 def load(store: Any, graph: dict[str, list[Any]]) -> None:
     """Write a graph built by this module, asserting nothing was rejected."""
-    for method, items in (("upsert_entities", graph["entities"]),
-                          ("upsert_relations", graph["relations"]),
-                          ("upsert_records", graph["records"])):
+    for method, items in (
+        ("upsert_entities", graph["entities"]),
+        ("upsert_relations", graph["relations"]),
+        ("upsert_records", graph["records"]),
+    ):
         result = getattr(store, method)(items)
         assert result.rejected == [], result.rejected

@@ -23,8 +23,9 @@ class Health(BaseModel):
 def get_health(store: StoreDep) -> Health:
     """``ok`` when the store answers and its schema is complete."""
     missing = store.check_schema()
-    return Health(status="ok" if not missing else "degraded", backend=store.backend,
-                  missing_schema=missing)
+    return Health(
+        status="ok" if not missing else "degraded", backend=store.backend, missing_schema=missing
+    )
 
 
 @router.get("/stats", summary="Counts of nodes by label and relations by type")

@@ -27,7 +27,9 @@ def check_page(limit: int, direction: Direction, rel_types: Sequence[RelType] | 
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit: must be between 1 and {MAX_PAGE}, got {limit}", field="limit")
     if direction not in ("out", "in", "both"):
-        raise InvalidInput(f"direction: must be out, in or both, got {direction!r}", field="direction")
+        raise InvalidInput(
+            f"direction: must be out, in or both, got {direction!r}", field="direction"
+        )
     types = ENTITY_REL_TYPES if rel_types is None else set(rel_types)
     unknown = [str(t) for t in types if t not in ENTITY_REL_TYPES]
     if unknown:
@@ -52,7 +54,9 @@ def decode_cursor(cursor: str | None) -> str | None:
     try:
         after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput("cursor: not a cursor returned by a previous page", field="cursor") from exc
+        raise InvalidInput(
+            "cursor: not a cursor returned by a previous page", field="cursor"
+        ) from exc
     if not isinstance(after, str):
         raise InvalidInput("cursor: not a cursor returned by a previous page", field="cursor")
     return after
@@ -84,7 +88,9 @@ def check_relations(
     for index, rel in enumerate(items):
         sources, targets = ENDPOINTS[rel.type]
         problem = _endpoint_problem("source_id", rel.source_id, labels, sources, rel.type)
-        problem = problem or _endpoint_problem("target_id", rel.target_id, labels, targets, rel.type)
+        problem = problem or _endpoint_problem(
+            "target_id", rel.target_id, labels, targets, rel.type
+        )
         if problem:
             field, reason = problem
             rejected.append(Rejection(index=index, id=_rel_label(rel), field=field, reason=reason))

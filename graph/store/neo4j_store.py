@@ -104,12 +104,16 @@ class Neo4jStore:
         with self._errors():
             for item in SCHEMA:
                 self._driver.execute_query(item.statement(), database_=self._database)
-            self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self._database)
+            self._driver.execute_query(
+                statement("await_indexes"), {"seconds": 300}, database_=self._database
+            )
         return [item.name for item in SCHEMA]
 
     def check_schema(self) -> list[str]:
         """Names of schema items missing or not ONLINE."""
-        online = {r["name"] for r in self._read(statement("check_schema")) if r["state"] == "ONLINE"}
+        online = {
+            r["name"] for r in self._read(statement("check_schema")) if r["state"] == "ONLINE"
+        }
         return [item.name for item in SCHEMA if item.name not in online]
 
     # -- writes ----------------------------------------------------------------------------
@@ -142,7 +146,9 @@ class Neo4jStore:
             for _, item in ok:
                 groups[item.label].append(self._node_row(item, stamp))
             for label, rows in groups.items():
-                self._run_batches(tx, with_labels("upsert_entities", umbrella_labels(label)), rows, result)
+                self._run_batches(
+                    tx, with_labels("upsert_entities", umbrella_labels(label)), rows, result
+                )
             return result
 
         return self._write(work)
@@ -159,8 +165,13 @@ class Neo4jStore:
             for _, rel in ok:
                 props = self._props(rel)
                 groups[rel.type].append(
-                    {"source_id": rel.source_id, "target_id": rel.target_id, "key": rel.key,
-                     "props": props, "loaded_at": rel.loaded_at or stamp}
+                    {
+                        "source_id": rel.source_id,
+                        "target_id": rel.target_id,
+                        "key": rel.key,
+                        "props": props,
+                        "loaded_at": rel.loaded_at or stamp,
+                    }
                 )
             for rel_type, rows in groups.items():
                 self._run_batches(tx, with_type("upsert_relations", rel_type), rows, result)
@@ -182,7 +193,9 @@ class Neo4jStore:
                 row.update(subject_id=record.subject_id, issuer_id=record.issuer_id)
                 groups[record.kind].append(row)
             for kind, rows in groups.items():
-                self._run_batches(tx, with_labels("upsert_records", umbrella_labels(kind)), rows, result)
+                self._run_batches(
+                    tx, with_labels("upsert_records", umbrella_labels(kind)), rows, result
+                )
             return result
 
         return self._write(work)
@@ -210,7 +223,9 @@ class Neo4jStore:
         for props in rows[0]["records"]:
             record = RECORD_ADAPTER.validate_python(_native(props))
             views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
-        return EntityDetail(entity=entity, records=views, record_total=rows[0]["total"], as_of=as_of)
+        return EntityDetail(
+            entity=entity, records=views, record_total=rows[0]["total"], as_of=as_of
+        )
 
     def get_record(self, record_id: str) -> RecordItem:
         """One record by id."""
@@ -233,8 +248,14 @@ class Neo4jStore:
         types = common.check_page(limit, direction, rel_types)
         after = common.decode_cursor(cursor)
         rows = self._read(
-            statement("neighbourhood"), id=entity_id, types=types, direction=direction,
-            as_of=as_of, after=after, limit=limit + 1, sep=common.SEP,
+            statement("neighbourhood"),
+            id=entity_id,
+            types=types,
+            direction=direction,
+            as_of=as_of,
+            after=after,
+            limit=limit + 1,
+            sep=common.SEP,
         )
         if not rows:
             raise NotFound(f"no entity with id {entity_id!r}")
@@ -242,15 +263,22 @@ class Neo4jStore:
         items = []
         for link in page[:limit]:
             other = _native(link["other"])
-            source, target = (entity_id, other["id"]) if link["way"] == "out" else (other["id"], entity_id)
-            rel = common.relation_from({**_native(link["rel"]), "type": link["type"]}, source, target)
+            source, target = (
+                (entity_id, other["id"]) if link["way"] == "out" else (other["id"], entity_id)
+            )
+            rel = common.relation_from(
+                {**_native(link["rel"]), "type": link["type"]}, source, target
+            )
             node = NodeSummary(
-                id=other["id"], label=Label(_concrete(link["other_labels"])),
+                id=other["id"],
+                label=Label(_concrete(link["other_labels"])),
                 name=common.neighbour_name(other),
             )
             items.append(Neighbour(relation=rel, direction=link["way"], node=node))
         more = common.encode_cursor(page[limit - 1]["sk"]) if len(page) > limit else None
-        return NeighbourPage(entity_id=entity_id, total=rows[0]["total"], items=items, next_cursor=more)
+        return NeighbourPage(
+            entity_id=entity_id, total=rows[0]["total"], items=items, next_cursor=more
+        )
 
     def stats(self) -> GraphStats:
         """Counts of nodes by concrete label and relations by type (from the count store)."""

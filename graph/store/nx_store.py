@@ -135,7 +135,12 @@ class EmbeddedStore:
             return result
 
     def _put_node(
-        self, node_id: str, props: dict[str, Any], loaded_at: Any, result: UpsertResult, ops: list[Op]
+        self,
+        node_id: str,
+        props: dict[str, Any],
+        loaded_at: Any,
+        result: UpsertResult,
+        ops: list[Op],
     ) -> None:
         props.pop("loaded_at", None)
         current = self._graph.nodes.get(node_id)
@@ -151,7 +156,13 @@ class EmbeddedStore:
         self._do(ops, ["node", node_id, props])
 
     def _put_edge(
-        self, src: str, dst: str, props: dict[str, Any], loaded_at: Any, result: UpsertResult, ops: list[Op]
+        self,
+        src: str,
+        dst: str,
+        props: dict[str, Any],
+        loaded_at: Any,
+        result: UpsertResult,
+        ops: list[Op],
     ) -> None:
         props.pop("loaded_at", None)
         ekey = _ekey(props["type"], props["key"])
@@ -175,7 +186,7 @@ class EmbeddedStore:
             self._do(ops, ["edge", record_id, target, ekey, {"type": str(rel_type), "key": ""}])
 
     def _do(self, ops: list[Op], op: Op) -> None:
-        """Apply one operation now (later items of the batch see it) and queue it for the journal."""
+        """Apply one operation now (later items see it) and queue it for the journal."""
         ops.append(op)
         self._apply([op])
 
@@ -272,9 +283,13 @@ class EmbeddedStore:
                 edges += [(d, "in", m) for m, _, d in self._graph.in_edges(entity_id, data=True)]
             for data, way, other in edges:
                 if data["type"] in types and _holds(data, day):
-                    found.append((common.sort_key(data["type"], other, data["key"], way), way, other, data))
+                    found.append(
+                        (common.sort_key(data["type"], other, data["key"], way), way, other, data)
+                    )
             page = sorted(f for f in found if after is None or f[0] > after)
-            items = [self._neighbour(entity_id, way, other, data) for _, way, other, data in page[:limit]]
+            items = [
+                self._neighbour(entity_id, way, other, data) for _, way, other, data in page[:limit]
+            ]
         more = common.encode_cursor(page[limit - 1][0]) if len(page) > limit else None
         return NeighbourPage(entity_id=entity_id, total=len(found), items=items, next_cursor=more)
 
@@ -282,7 +297,9 @@ class EmbeddedStore:
         source, target = (centre, other) if way == "out" else (other, centre)
         props = self._graph.nodes[other]
         node = NodeSummary(id=other, label=Label(_label(props)), name=common.neighbour_name(props))
-        return Neighbour(relation=common.relation_from(data, source, target), direction=way, node=node)  # type: ignore[arg-type]
+        return Neighbour(
+            relation=common.relation_from(data, source, target), direction=way, node=node
+        )
 
     def stats(self) -> GraphStats:
         """Counts of nodes by label and relations by type."""

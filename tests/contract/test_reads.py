@@ -32,8 +32,12 @@ def test_get_entity_returns_the_entity_and_its_records_newest_first(loaded: Grap
 
 @pytest.mark.parametrize(
     ("as_of", "in_force"),
-    [(date(2025, 7, 7), False), (date(2025, 7, 8), True), (date(2026, 7, 8), True),
-     (date(2026, 7, 9), False)],
+    [
+        (date(2025, 7, 7), False),
+        (date(2025, 7, 8), True),
+        (date(2026, 7, 8), True),
+        (date(2026, 7, 9), False),
+    ],
 )
 def test_a_record_is_in_force_only_inside_its_validity(
     loaded: GraphStore, as_of: date, in_force: bool
@@ -75,7 +79,9 @@ def test_neighbourhood_is_typed_and_directed(loaded: GraphStore) -> None:
         (RelType.SHAREHOLDER_OF, "in", holders[1]),
     ]
     assert page.total == 6 and page.next_cursor is None
-    shareholders = loaded.neighbourhood(f.COMPANY_A, rel_types=[RelType.SHAREHOLDER_OF], direction="in")
+    shareholders = loaded.neighbourhood(
+        f.COMPANY_A, rel_types=[RelType.SHAREHOLDER_OF], direction="in"
+    )
     assert {n.node.id for n in shareholders.items} == {f.ZHOU.id, f.WU.id}
     assert {n.relation.ratio for n in shareholders.items} == {0.6, 0.4}
     assert all(n.relation.target_id == f.COMPANY_A for n in shareholders.items)
@@ -111,7 +117,9 @@ def test_neighbourhood_pages_through_a_hub_without_a_huge_answer(store: GraphSto
     hub = contact_point(ContactKind.ADDRESS, "武汉市某区某路10号")
     companies = [Enterprise(id=f"org:{i:05d}", name=f"空壳公司{i}") for i in range(1200)]
     store.upsert_entities([hub, *companies])
-    links = [Relation(type=RelType.HAS_ADDRESS, source_id=c.id, target_id=hub.id) for c in companies]
+    links = [
+        Relation(type=RelType.HAS_ADDRESS, source_id=c.id, target_id=hub.id) for c in companies
+    ]
     assert store.upsert_relations(links).created == 1200
 
     seen: list[str] = []
@@ -131,8 +139,13 @@ def test_neighbourhood_pages_through_a_hub_without_a_huge_answer(store: GraphSto
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 5000}, "limit"), ({"cursor": "garbage"}, "cursor"),
-     ({"direction": "sideways"}, "direction"), ({"rel_types": [RelType.CONCERNS]}, "rel_types")],
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 5000}, "limit"),
+        ({"cursor": "garbage"}, "cursor"),
+        ({"direction": "sideways"}, "direction"),
+        ({"rel_types": [RelType.CONCERNS]}, "rel_types"),
+    ],
 )
 def test_bad_neighbourhood_arguments_name_the_field(
     loaded: GraphStore, kwargs: dict[str, object], field: str

@@ -37,20 +37,32 @@ def test_first_load_counts_and_stats(store: GraphStore) -> None:
     f.load(store, graph)
     stats = store.stats()
     assert stats.nodes == {
-        "AdministrativePenalty": 1, "Authority": 1, "ContactPoint": 1, "Enterprise": 2,
-        "ListEntry": 1, "Person": 2,
+        "AdministrativePenalty": 1,
+        "Authority": 1,
+        "ContactPoint": 1,
+        "Enterprise": 2,
+        "ListEntry": 1,
+        "Person": 2,
     }
     assert stats.relations == {
-        "CONCERNS": 2, "EXECUTIVE_OF": 1, "HAS_PHONE": 2, "ISSUED_BY": 1,
-        "LEGAL_REPRESENTATIVE_OF": 2, "SHAREHOLDER_OF": 3,
+        "CONCERNS": 2,
+        "EXECUTIVE_OF": 1,
+        "HAS_PHONE": 2,
+        "ISSUED_BY": 1,
+        "LEGAL_REPRESENTATIVE_OF": 2,
+        "SHAREHOLDER_OF": 3,
     }
 
 
 def test_a_changed_entity_is_updated_not_duplicated(store: GraphStore) -> None:
     f.load(store, f.county())
     first = store.get_entity(f.COMPANY_A).entity
-    changed = Enterprise(id=f.COMPANY_A, uscc=f.COMPANY_A, name="武汉某某建设工程有限公司",
-                         registration_status="吊销")
+    changed = Enterprise(
+        id=f.COMPANY_A,
+        uscc=f.COMPANY_A,
+        name="武汉某某建设工程有限公司",
+        registration_status="吊销",
+    )
     result = store.upsert_entities([changed])
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     after = store.get_entity(f.COMPANY_A).entity
@@ -82,20 +94,40 @@ def test_same_id_twice_in_one_batch_with_two_labels(store: GraphStore) -> None:
 
 def test_relations_update_in_place_and_parallel_keys_stay_apart(store: GraphStore) -> None:
     f.load(store, f.county())
-    rel = Relation(type=RelType.SHAREHOLDER_OF, source_id=f.ZHOU.id, target_id=f.COMPANY_A,
-                   subscribed_amount=700, ratio=0.7)
+    rel = Relation(
+        type=RelType.SHAREHOLDER_OF,
+        source_id=f.ZHOU.id,
+        target_id=f.COMPANY_A,
+        subscribed_amount=700,
+        ratio=0.7,
+    )
     result = store.upsert_relations([rel])
     assert (result.created, result.updated) == (0, 1)
     terms = [
-        Relation(type=RelType.EXECUTIVE_OF, source_id=f.WU.id, target_id=f.COMPANY_A,
-                 key="2019", post="董事", valid_from=date(2019, 1, 1), valid_to=date(2020, 12, 31)),
-        Relation(type=RelType.EXECUTIVE_OF, source_id=f.WU.id, target_id=f.COMPANY_A,
-                 key="2021", post="董事", valid_from=date(2021, 1, 1)),
+        Relation(
+            type=RelType.EXECUTIVE_OF,
+            source_id=f.WU.id,
+            target_id=f.COMPANY_A,
+            key="2019",
+            post="董事",
+            valid_from=date(2019, 1, 1),
+            valid_to=date(2020, 12, 31),
+        ),
+        Relation(
+            type=RelType.EXECUTIVE_OF,
+            source_id=f.WU.id,
+            target_id=f.COMPANY_A,
+            key="2021",
+            post="董事",
+            valid_from=date(2021, 1, 1),
+        ),
     ]
     assert store.upsert_relations(terms).created == 2
     page = store.neighbourhood(f.WU.id, rel_types=[RelType.EXECUTIVE_OF, RelType.SHAREHOLDER_OF])
     assert [(n.relation.type, n.relation.key) for n in page.items] == [
-        (RelType.EXECUTIVE_OF, ""), (RelType.EXECUTIVE_OF, "2019"), (RelType.EXECUTIVE_OF, "2021"),
+        (RelType.EXECUTIVE_OF, ""),
+        (RelType.EXECUTIVE_OF, "2019"),
+        (RelType.EXECUTIVE_OF, "2021"),
         (RelType.SHAREHOLDER_OF, ""),
     ]
     zhou = store.neighbourhood(f.ZHOU.id, rel_types=[RelType.SHAREHOLDER_OF]).items
@@ -105,19 +137,34 @@ def test_relations_update_in_place_and_parallel_keys_stay_apart(store: GraphStor
 @pytest.mark.parametrize(
     ("rel", "field", "words"),
     [
-        (Relation(type=RelType.SHAREHOLDER_OF, source_id="person:missing", target_id=f.COMPANY_A),
-         "source_id", "no node"),
-        (Relation(type=RelType.SHAREHOLDER_OF, source_id=f.COMPANY_A, target_id=f.WU.id),
-         "target_id", "cannot end at a Person"),
-        (Relation(type=RelType.LEGAL_REPRESENTATIVE_OF, source_id=f.COMPANY_B,
-                  target_id=f.COMPANY_A), "source_id", "cannot start at a Enterprise"),
+        (
+            Relation(
+                type=RelType.SHAREHOLDER_OF, source_id="person:missing", target_id=f.COMPANY_A
+            ),
+            "source_id",
+            "no node",
+        ),
+        (
+            Relation(type=RelType.SHAREHOLDER_OF, source_id=f.COMPANY_A, target_id=f.WU.id),
+            "target_id",
+            "cannot end at a Person",
+        ),
+        (
+            Relation(
+                type=RelType.LEGAL_REPRESENTATIVE_OF, source_id=f.COMPANY_B, target_id=f.COMPANY_A
+            ),
+            "source_id",
+            "cannot start at a Enterprise",
+        ),
     ],
 )
 def test_bad_relations_are_rejected_with_field_and_reason(
     store: GraphStore, rel: Relation, field: str, words: str
 ) -> None:
     f.load(store, f.county())
-    good = Relation(type=RelType.EXECUTIVE_OF, source_id=f.ZHOU.id, target_id=f.COMPANY_B, post="经理")
+    good = Relation(
+        type=RelType.EXECUTIVE_OF, source_id=f.ZHOU.id, target_id=f.COMPANY_B, post="经理"
+    )
     result = store.upsert_relations([rel, good])
     assert result.created == 1
     [rejection] = result.rejected
@@ -133,8 +180,9 @@ def test_records_link_to_subject_and_issuer_and_update_in_place(store: GraphStor
     assert store.get_record(penalty.id) == store.get_record(penalty.id)
     assert store.get_record(penalty.id).document_number == "某市监处罚〔2025〕101号"
 
-    repaired = penalty.model_copy(update={"status": RecordStatus.REPAIRED,
-                                          "status_since": date(2025, 12, 1)})
+    repaired = penalty.model_copy(
+        update={"status": RecordStatus.REPAIRED, "status_since": date(2025, 12, 1)}
+    )
     result = store.upsert_records([repaired])
     assert (result.created, result.updated) == (0, 1)
     assert store.get_record(penalty.id).status is RecordStatus.REPAIRED
@@ -144,7 +192,8 @@ def test_records_link_to_subject_and_issuer_and_update_in_place(store: GraphStor
     store.upsert_records([moved])
     assert store.get_entity(f.COMPANY_A).record_total == 0
     assert [v.record.id for v in store.get_entity(f.COMPANY_B).records] == [
-        graph["records"][1].id, penalty.id,
+        graph["records"][1].id,
+        penalty.id,
     ]
     assert store.stats().relations.get("ISSUED_BY", 0) == 0
 

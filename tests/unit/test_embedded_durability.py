@@ -54,7 +54,9 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path, compact_bytes: int) 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(tmp_path), str(compact_bytes)],
-        stdout=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert proc.stdout is not None
     acked = -1
