@@ -47,5 +47,4 @@ SCHEMA: tuple[SchemaItem, ...] = (
     SchemaItem("record_decision_date", "range", Label.RECORD, ("decision_date",)),
     SchemaItem("record_document_number", "range", Label.RECORD, ("document_number",)),
     SchemaItem("list_entry_kind", "range", Label.LIST_ENTRY, ("list_kind",)),
-    SchemaItem("entity_name_fulltext", "fulltext", Label.ENTITY, ("name",)),
 )

@@ -33,7 +33,7 @@ from graph.store.protocol import (
 )
 from graph.vocabulary import NODE_LABELS, Label, RelType, umbrella_labels
 
-T = TypeVar("T")
+S = TypeVar("S")
 _UMBRELLA = [str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)]
 _STRUCTURAL = ("source_id", "target_id", "loaded_at")
 
@@ -90,9 +90,22 @@ class Neo4jStore:
             )
         return list(result.records)
 
-    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+    def _write(
+        self, items: Sequence[S], work: Callable[[ManagedTransaction, Sequence[S]], UpsertResult]
+    ) -> UpsertResult:
+        """Run ``work`` over chunks of batch_size items, one transaction each.
+
+        Rejection indexes are made relative to the whole of ``items``.
+        """
+        total = UpsertResult()
         with self._errors(), self._driver.session(database=self._database) as session:
-            return session.execute_write(work)
+            for start in range(0, len(items), self._batch_size):
+                chunk = items[start : start + self._batch_size]
+                result = session.execute_write(work, chunk)
+                for rejection in result.rejected:
+                    rejection.index += start
+                total = total + result
+        return total
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
@@ -118,27 +131,23 @@ class Neo4jStore:
 
     # -- writes ----------------------------------------------------------------------------
     def _labels(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), self._batch_size):
-            chunk = list(ids[start : start + self._batch_size])
-            result = tx.run(statement("labels_of"), ids=chunk, umbrella=_UMBRELLA)
-            found.update({r["id"]: r["label"] for r in result})
-        return found
+        result = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA)
+        return {r["id"]: r["label"] for r in result}
 
-    def _run_batches(
-        self, tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], result: UpsertResult
+    @staticmethod
+    def _run_group(
+        tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], result: UpsertResult
     ) -> None:
-        for start in range(0, len(rows), self._batch_size):
-            record = tx.run(query, rows=rows[start : start + self._batch_size]).single(strict=True)
-            result.created += record["created"]
-            result.updated += record["updated"]
-            result.unchanged += record["unchanged"]
+        record = tx.run(query, rows=rows).single(strict=True)
+        result.created += record["created"]
+        result.updated += record["updated"]
+        result.unchanged += record["unchanged"]
 
     def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
         """Create or update entities and contact points, keyed by id, in one transaction."""
         stamp = common.now()
 
-        def work(tx: ManagedTransaction) -> UpsertResult:
+        def work(tx: ManagedTransaction, items: Sequence[EntityItem]) -> UpsertResult:
             labels = self._labels(tx, [item.id for item in items])
             ok, rejected = common.check_entity_labels(items, labels)
             result = UpsertResult(rejected=rejected)
@@ -146,18 +155,18 @@ class Neo4jStore:
             for _, item in ok:
                 groups[item.label].append(self._node_row(item, stamp))
             for label, rows in groups.items():
-                self._run_batches(
+                self._run_group(
                     tx, with_labels("upsert_entities", umbrella_labels(label)), rows, result
                 )
             return result
 
-        return self._write(work)
+        return self._write(items, work)
 
     def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key), in one transaction."""
         stamp = common.now()
 
-        def work(tx: ManagedTransaction) -> UpsertResult:
+        def work(tx: ManagedTransaction, items: Sequence[Relation]) -> UpsertResult:
             labels = self._labels(tx, common.relation_ids(items))
             ok, rejected = common.check_relations(items, labels)
             result = UpsertResult(rejected=rejected)
@@ -174,16 +183,16 @@ class Neo4jStore:
                     }
                 )
             for rel_type, rows in groups.items():
-                self._run_batches(tx, with_type("upsert_relations", rel_type), rows, result)
+                self._run_group(tx, with_type("upsert_relations", rel_type), rows, result)
             return result
 
-        return self._write(work)
+        return self._write(items, work)
 
     def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
         """Create or update records and link them to subject and issuer, in one transaction."""
         stamp = common.now()
 
-        def work(tx: ManagedTransaction) -> UpsertResult:
+        def work(tx: ManagedTransaction, items: Sequence[RecordItem]) -> UpsertResult:
             labels = self._labels(tx, common.record_ids(items))
             ok, rejected = common.check_records(items, labels)
             result = UpsertResult(rejected=rejected)
@@ -193,12 +202,12 @@ class Neo4jStore:
                 row.update(subject_id=record.subject_id, issuer_id=record.issuer_id)
                 groups[record.kind].append(row)
             for kind, rows in groups.items():
-                self._run_batches(
+                self._run_group(
                     tx, with_labels("upsert_records", umbrella_labels(kind)), rows, result
                 )
             return result
 
-        return self._write(work)
+        return self._write(items, work)
 
     @staticmethod
     def _props(model: Any) -> dict[str, Any]:
@@ -247,37 +256,31 @@ class Neo4jStore:
         """One page of the entity's links, in sort-key order."""
         types = common.check_page(limit, direction, rel_types)
         after = common.decode_cursor(cursor)
-        rows = self._read(
-            statement("neighbourhood"),
-            id=entity_id,
-            types=types,
-            direction=direction,
-            as_of=as_of,
-            after=after,
-            limit=limit + 1,
-            sep=common.SEP,
-        )
-        if not rows:
+        params = {"id": entity_id, "types": types, "direction": direction, "as_of": as_of}
+
+        def work(tx: ManagedTransaction) -> tuple[list[Any], list[dict[str, Any]]]:
+            count = list(tx.run(statement("neighbourhood_count"), params))
+            page = tx.run(
+                statement("neighbourhood"), params, after=after, limit=limit + 1, sep=common.SEP
+            ).data()
+            return count, page
+
+        with self._errors(), self._driver.session(database=self._database) as session:
+            count, page = session.execute_read(work)
+        if not count:
             raise NotFound(f"no entity with id {entity_id!r}")
-        page = rows[0]["page"]
         items = []
         for link in page[:limit]:
             other = _native(link["other"])
-            source, target = (
-                (entity_id, other["id"]) if link["way"] == "out" else (other["id"], entity_id)
-            )
-            rel = common.relation_from(
-                {**_native(link["rel"]), "type": link["type"]}, source, target
-            )
-            node = NodeSummary(
-                id=other["id"],
-                label=Label(_concrete(link["other_labels"])),
-                name=common.neighbour_name(other),
-            )
-            items.append(Neighbour(relation=rel, direction=link["way"], node=node))
+            way = link["way"]
+            source, target = (entity_id, other["id"]) if way == "out" else (other["id"], entity_id)
+            rel = common.relation_from({**_native(link["rel"]), "type": link["type"]}, source, target)
+            label = Label(_concrete(link["other_labels"]))
+            node = NodeSummary(id=other["id"], label=label, name=common.neighbour_name(other))
+            items.append(Neighbour(relation=rel, direction=way, node=node))
         more = common.encode_cursor(page[limit - 1]["sk"]) if len(page) > limit else None
         return NeighbourPage(
-            entity_id=entity_id, total=rows[0]["total"], items=items, next_cursor=more
+            entity_id=entity_id, total=count[0]["total"], items=items, next_cursor=more
         )
 
     def stats(self) -> GraphStats:
