@@ -8,11 +8,21 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from graph.ids import (
+    is_masked_id,
+    mask_id,
+    parse_citizen_id,
+    parse_masked_id,
+    parse_uscc,
+    person_key,
+)
 from graph.vocabulary import Label, RelType
 
 _NON_EMPTY = Field(min_length=1)
+#: A unified social credit code, validated (GB 32100 check digit) and normalised.
+Uscc = Annotated[str, AfterValidator(parse_uscc)]
 
 
 class Model(BaseModel):
@@ -72,7 +82,7 @@ class Enterprise(Entity):
     """企业: a market subject identified by its unified social credit code (统一社会信用代码)."""
 
     label: Literal[Label.ENTERPRISE] = Label.ENTERPRISE
-    uscc: str | None = None
+    uscc: Uscc | None = None
     kind: EnterpriseKind = EnterpriseKind.COMPANY
     enterprise_type: str | None = (
         None  # 企业类型 as registered, e.g. 有限责任公司(自然人投资或控股)
@@ -89,7 +99,7 @@ class SocialOrganization(Entity):
     """社会组织 (社会团体, 民办非企业单位, 基金会) and public bodies (机关, 事业单位)."""
 
     label: Literal[Label.SOCIAL_ORGANIZATION] = Label.SOCIAL_ORGANIZATION
-    uscc: str | None = None
+    uscc: Uscc | None = None
     org_type: OrganizationType = OrganizationType.OTHER
     registration_authority: str | None = None  # 登记管理机关
     supervising_unit: str | None = None  # 业务主管单位
@@ -103,7 +113,7 @@ class Authority(Entity):
     """部门: a body that issues records (licences, penalties, list entries, court decisions)."""
 
     label: Literal[Label.AUTHORITY] = Label.AUTHORITY
-    uscc: str | None = None
+    uscc: Uscc | None = None
     region_code: str | None = None  # 行政区划代码
 
 
@@ -264,3 +274,28 @@ def contact_point(kind: ContactKind, value: str, **provenance: Any) -> ContactPo
         raise ValueError(f"{kind}: {value!r} has nothing to identify a contact point")
     node_id = f"phone:{normal}" if kind is ContactKind.PHONE else stable_id("address", normal)
     return ContactPoint(id=node_id, kind=kind, value=normal, **provenance)
+
+
+def make_person(name: str, id_number: str | None, key: bytes, **extra: Any) -> Person:
+    """A Person from a name and a full, masked or missing ID number (证件号码).
+
+    A full number gives the keyed person key (the number itself is dropped); a masked or
+    missing one gives an id derived from the name and the mask, and no ``id_hash``, so that
+    entity resolution can decide later whether it is someone already known.
+
+    >>> p = make_person("吴芳", "420102198512120026", b"k")
+    >>> p.id == "person:" + p.id_hash, p.id_masked
+    (True, '420102********0026')
+    >>> make_person("吴芳", "4201021985****0026", b"k").id_hash is None
+    True
+    """
+    if id_number and not is_masked_id(id_number):
+        number = parse_citizen_id(id_number, allow_legacy=True)
+        digest = person_key(number, key)
+        return Person(
+            id=f"person:{digest}", name=name, id_hash=digest, id_masked=mask_id(number), **extra
+        )
+    masked = parse_masked_id(id_number).text if id_number else None
+    return Person(
+        id=stable_id("person:unverified", name, masked), name=name, id_masked=masked, **extra
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from graph.ids import mask_id, parse_citizen_id, parse_uscc, person_key
+from graph.ids import parse_uscc
 from graph.model import (
     Authority,
     ContactKind,
@@ -16,6 +16,7 @@ from graph.model import (
     ServiceRole,
     SocialOrganization,
     contact_point,
+    make_person,
 )
 from graph.records import (
     AdministrativeLicence,
@@ -34,16 +35,7 @@ SOURCE = "demo"
 
 
 def _person(name: str, id_number: str, key: bytes) -> Person:
-    number = parse_citizen_id(id_number)
-    digest = person_key(number, key)
-    return Person(
-        id=f"person:{digest}",
-        name=name,
-        id_hash=digest,
-        id_masked=mask_id(number),
-        id_type="身份证",
-        source_file=SOURCE,
-    )
+    return make_person(name, id_number, key, id_type="身份证", source_file=SOURCE)
 
 
 def build(key: bytes) -> dict[str, list[Any]]:

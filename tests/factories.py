@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from graph.ids import person_key
 from graph.model import (
     Authority,
     ContactKind,
@@ -14,6 +13,7 @@ from graph.model import (
     Person,
     Relation,
     contact_point,
+    make_person,
 )
 from graph.records import AdministrativePenalty, ListEntry, ListKind, ListType, record_id
 from graph.vocabulary import Label, RelType
@@ -28,14 +28,7 @@ WU_ID = "420102198512120026"
 
 def person(name: str, id_number: str, **extra: Any) -> Person:
     """A person keyed by the hash of a (test) ID number."""
-    key = person_key(id_number, KEY)
-    return Person(
-        id=f"person:{key}",
-        name=name,
-        id_hash=key,
-        id_masked="420102********" + id_number[-4:],
-        **extra,
-    )
+    return make_person(name, id_number, KEY, **extra)
 
 
 ZHOU = person("周明", ZHOU_ID)

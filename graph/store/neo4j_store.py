@@ -274,7 +274,9 @@ class Neo4jStore:
             other = _native(link["other"])
             way = link["way"]
             source, target = (entity_id, other["id"]) if way == "out" else (other["id"], entity_id)
-            rel = common.relation_from({**_native(link["rel"]), "type": link["type"]}, source, target)
+            rel = common.relation_from(
+                {**_native(link["rel"]), "type": link["type"]}, source, target
+            )
             label = Label(_concrete(link["other_labels"]))
             node = NodeSummary(id=other["id"], label=label, name=common.neighbour_name(other))
             items.append(Neighbour(relation=rel, direction=way, node=node))

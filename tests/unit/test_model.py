@@ -76,3 +76,48 @@ def test_record_effect_over_time(
 ) -> None:
     valid = (date(2024, 1, 1), date(2026, 12, 31))
     assert record_in_force(status, since, *valid, as_of) is expected
+
+
+def test_a_bad_uscc_is_refused_naming_the_field_and_reason() -> None:
+    from graph.model import Enterprise
+
+    with pytest.raises(ValidationError) as info:
+        Enterprise(id="x", name="某公司", uscc="91420102MA4K00010X")
+    error = info.value.errors()[0]
+    assert error["loc"] == ("uscc",)
+    assert "check digit" in error["msg"] and "统一社会信用代码" in error["msg"]
+
+
+def test_a_uscc_is_normalised() -> None:
+    from graph.model import Enterprise
+
+    assert Enterprise(id="x", name="某", uscc=" ９１４２０１０２ma4k00010n ").uscc == (
+        "91420102MA4K00010N"
+    )
+
+
+def test_make_person_never_keeps_the_raw_id_number() -> None:
+    from graph.model import make_person
+
+    person = make_person("吴芳", "420102198512120026", b"k")
+    assert "198512120026" not in person.model_dump_json()
+    assert person.id_masked == "420102********0026"
+    assert make_person("吴芳", "420102198512120026", b"other").id != person.id
+
+
+def test_make_person_with_a_masked_id_has_no_key_and_a_stable_id() -> None:
+    from graph.model import make_person
+
+    one = make_person("吴芳", "4201021985****0026", b"k")
+    assert one.id_hash is None and one.id_masked == "4201021985****0026"
+    assert make_person("吴芳", "4201021985****0026", b"other").id == one.id
+    assert make_person("吴芳", None, b"k").id != one.id
+
+
+def test_make_person_rejects_a_bad_id_number_naming_the_field() -> None:
+    from graph.errors import InvalidInput
+    from graph.model import make_person
+
+    with pytest.raises(InvalidInput) as info:
+        make_person("吴芳", "420102198512120027", b"k")
+    assert info.value.field == "id_number" and "check digit" in str(info.value)
