@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.errors import StoreUnavailable
+
 
 class Settings(BaseSettings):
     """Service settings; build one with ``Settings()`` (never at import time).
@@ -42,7 +44,19 @@ class Settings(BaseSettings):
         path = self.data_dir / "id_hash.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
-        return path.read_text().strip().encode()
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(tmp, path)  # atomic: the first process to create the key wins
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise StoreUnavailable(f"{path}: the ID hash key is too short or empty")
+        return key.encode()

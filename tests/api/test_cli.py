@@ -1,0 +1,68 @@
+"""The credgraph command answers like the API: readable text, or the same JSON with --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app
+from graph.settings import Settings
+from graph.store.nx_store import EmbeddedStore
+
+COMPANY = "91420102MA4K00010N"
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.delenv("CREDGRAPH_NEO4J_URI", raising=False)
+    monkeypatch.setenv("CREDGRAPH_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["created"] == 32
+    return runner
+
+
+def test_demo_twice_changes_nothing(runner: CliRunner) -> None:
+    again = json.loads(runner.invoke(app, ["demo", "--no-serve"]).output)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 32)
+
+
+def test_db_commands(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["db", "init"]).output.startswith("embedded: schema ready")
+    assert runner.invoke(app, ["db", "check"]).output.strip() == "schema ok"
+
+
+def test_entity_text_and_json_match_the_api(runner: CliRunner, tmp_path: Path) -> None:
+    text = runner.invoke(app, ["entity", COMPANY, "--as-of", "2025-08-01"]).output
+    assert "武汉某某建设工程有限公司" in text and "[in force] AdministrativePenalty" in text
+    as_json = json.loads(
+        runner.invoke(app, ["entity", COMPANY, "--as-of", "2025-08-01", "--json"]).output
+    )
+    store = EmbeddedStore(tmp_path / "graph")
+    try:
+        with TestClient(create_app(Settings(data_dir=tmp_path), store)) as client:
+            api = client.get(f"/entities/{COMPANY}", params={"as_of": "2025-08-01"}).json()
+    finally:
+        store.close()
+    assert as_json == api
+
+
+def test_neighbours_pages_with_a_cursor(runner: CliRunner) -> None:
+    first = json.loads(runner.invoke(app, ["neighbours", COMPANY, "--limit", "3", "--json"]).output)
+    assert len(first["items"]) == 3 and first["total"] == 8
+    rest = runner.invoke(app, ["neighbours", COMPANY, "--cursor", first["next_cursor"]]).output
+    assert "5 of 8 link(s)" in rest
+
+
+def test_errors_are_one_line_and_exit_2(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["entity", "nobody"])
+    assert result.exit_code == 2
+    assert "no entity with id 'nobody'" in result.output
+    bad = runner.invoke(app, ["entity", COMPANY, "--as-of", "2025-13-01"])
+    assert bad.exit_code == 2 and "not a date" in bad.output
