@@ -121,11 +121,12 @@ def check_records(
     for index, record in enumerate(items):
         subject = labels.get(record.subject_id)
         issuer = labels.get(record.issuer_id) if record.issuer_id else str(Label.AUTHORITY)
+        issuers = (str(Label.AUTHORITY), str(Label.SOCIAL_ORGANIZATION))
         have = seen.setdefault(record.id, str(record.kind))
         if subject not in entity_labels:
             field, reason = "subject_id", f"no entity with id {record.subject_id!r}"
-        elif issuer != str(Label.AUTHORITY):
-            field, reason = "issuer_id", f"no authority with id {record.issuer_id!r}"
+        elif issuer not in issuers:
+            field, reason = "issuer_id", f"no authority or public body with id {record.issuer_id!r}"
         elif have != str(record.kind):
             field, reason = "id", f"id already belongs to a {have}, not a {record.kind}"
         else:

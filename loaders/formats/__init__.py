@@ -1,0 +1,1 @@
+"""One module per source format; ``FORMATS`` lists them all for recognition and --format."""
