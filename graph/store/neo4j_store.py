@@ -27,6 +27,7 @@ from graph.store.protocol import (
     Neighbour,
     NeighbourPage,
     NodeSummary,
+    Outcome,
     RecordItem,
     RecordView,
     UpsertResult,
@@ -134,14 +135,36 @@ class Neo4jStore:
         result = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA)
         return {r["id"]: r["label"] for r in result}
 
+    def _repeat_outcomes(
+        self, ok: Sequence[tuple[int, Any]], outcomes: list[Outcome], key: Callable[[Any], Any]
+    ) -> None:
+        """Outcomes of items repeated within one batch, as if written one after another.
+
+        The statements read every row's old state before writing, so a repeat would report
+        ``created`` again; like the embedded store, a repeat is ``unchanged`` when it adds
+        nothing new to what the earlier copies wrote, and ``updated`` otherwise.
+        """
+        merged: dict[Any, dict[str, Any]] = {}
+        for index, item in ok:
+            props = self._props(item)
+            earlier = merged.get(key(item))
+            if earlier is None:
+                merged[key(item)] = props
+                continue
+            same = all(k in earlier and earlier[k] == v for k, v in props.items())
+            outcomes[index] = "unchanged" if same else "updated"
+            earlier.update(props)
+
     @staticmethod
     def _run_group(
-        tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], result: UpsertResult
+        tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], outcomes: list[Outcome]
     ) -> None:
-        record = tx.run(query, rows=rows).single(strict=True)
-        result.created += record["created"]
-        result.updated += record["updated"]
-        result.unchanged += record["unchanged"]
+        """Run one upsert statement; each returned row says what happened to batch item i."""
+        for record in tx.run(query, rows=rows):
+            if record["created"]:
+                outcomes[record["i"]] = "created"
+            else:
+                outcomes[record["i"]] = "unchanged" if record["same"] else "updated"
 
     def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
         """Create or update entities and contact points, keyed by id, in one transaction."""
@@ -150,15 +173,16 @@ class Neo4jStore:
         def work(tx: ManagedTransaction, items: Sequence[EntityItem]) -> UpsertResult:
             labels = self._labels(tx, [item.id for item in items])
             ok, rejected = common.check_entity_labels(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
-            for _, item in ok:
-                groups[item.label].append(self._node_row(item, stamp))
+            for index, item in ok:
+                groups[item.label].append(self._node_row(index, item, stamp))
             for label, rows in groups.items():
                 self._run_group(
-                    tx, with_labels("upsert_entities", umbrella_labels(label)), rows, result
+                    tx, with_labels("upsert_entities", umbrella_labels(label)), rows, outcomes
                 )
-            return result
+            self._repeat_outcomes(ok, outcomes, lambda item: item.id)
+            return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
@@ -169,12 +193,13 @@ class Neo4jStore:
         def work(tx: ManagedTransaction, items: Sequence[Relation]) -> UpsertResult:
             labels = self._labels(tx, common.relation_ids(items))
             ok, rejected = common.check_relations(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             groups: dict[RelType, list[dict[str, Any]]] = defaultdict(list)
-            for _, rel in ok:
+            for index, rel in ok:
                 props = self._props(rel)
                 groups[rel.type].append(
                     {
+                        "i": index,
                         "source_id": rel.source_id,
                         "target_id": rel.target_id,
                         "key": rel.key,
@@ -183,8 +208,9 @@ class Neo4jStore:
                     }
                 )
             for rel_type, rows in groups.items():
-                self._run_group(tx, with_type("upsert_relations", rel_type), rows, result)
-            return result
+                self._run_group(tx, with_type("upsert_relations", rel_type), rows, outcomes)
+            self._repeat_outcomes(ok, outcomes, lambda rel: rel.identity)
+            return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
@@ -195,17 +221,18 @@ class Neo4jStore:
         def work(tx: ManagedTransaction, items: Sequence[RecordItem]) -> UpsertResult:
             labels = self._labels(tx, common.record_ids(items))
             ok, rejected = common.check_records(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
-            for _, record in ok:
-                row = self._node_row(record, stamp)
+            for index, record in ok:
+                row = self._node_row(index, record, stamp)
                 row.update(subject_id=record.subject_id, issuer_id=record.issuer_id)
                 groups[record.kind].append(row)
             for kind, rows in groups.items():
                 self._run_group(
-                    tx, with_labels("upsert_records", umbrella_labels(kind)), rows, result
+                    tx, with_labels("upsert_records", umbrella_labels(kind)), rows, outcomes
                 )
-            return result
+            self._repeat_outcomes(ok, outcomes, lambda record: record.id)
+            return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
@@ -214,8 +241,9 @@ class Neo4jStore:
         data = model.model_dump(mode="python", exclude_none=True)
         return {k: _plain(v) for k, v in data.items() if k not in _STRUCTURAL}
 
-    def _node_row(self, item: Any, stamp: Any) -> dict[str, Any]:
-        return {"id": item.id, "props": self._props(item), "loaded_at": item.loaded_at or stamp}
+    def _node_row(self, index: int, item: Any, stamp: Any) -> dict[str, Any]:
+        props = self._props(item)
+        return {"i": index, "id": item.id, "props": props, "loaded_at": item.loaded_at or stamp}
 
     # -- reads -----------------------------------------------------------------------------
     def get_entity(

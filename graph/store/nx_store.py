@@ -25,6 +25,7 @@ from graph.store.protocol import (
     Neighbour,
     NeighbourPage,
     NodeSummary,
+    Outcome,
     RecordItem,
     RecordView,
     Rejection,
@@ -99,91 +100,87 @@ class EmbeddedStore:
         with self._mutex:
             labels = self._labels([item.id for item in items])
             ok, rejected = common.check_entity_labels(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
-            for _, item in ok:
-                self._put_node(item.id, item.properties(), item.loaded_at, result, ops)
+            for index, item in ok:
+                outcomes[index] = self._put_node(item.id, item.properties(), item.loaded_at, ops)
             self._commit(ops)
-            return result
+            return UpsertResult.of(outcomes, rejected)
 
     def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key)."""
         with self._mutex:
             labels = self._labels(common.relation_ids(items))
             ok, rejected = common.check_relations(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
-            for _, rel in ok:
+            for index, rel in ok:
                 props = rel.properties()
                 del props["source_id"], props["target_id"]
-                self._put_edge(rel.source_id, rel.target_id, props, rel.loaded_at, result, ops)
+                outcomes[index] = self._put_edge(
+                    rel.source_id, rel.target_id, props, rel.loaded_at, ops
+                )
             self._commit(ops)
-            return result
+            return UpsertResult.of(outcomes, rejected)
 
     def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
         """Create or update records, then (re)link them to their subject and issuer."""
         with self._mutex:
             labels = self._labels(common.record_ids(items))
             ok, rejected = common.check_records(items, labels)
-            result = UpsertResult(rejected=rejected)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
-            for _, record in ok:
-                self._put_node(record.id, record.properties(), record.loaded_at, result, ops)
-                self._relink(record.id, RelType.CONCERNS, record.subject_id, ops)
-                self._relink(record.id, RelType.ISSUED_BY, record.issuer_id, ops)
+            for index, record in ok:
+                outcome = self._put_node(record.id, record.properties(), record.loaded_at, ops)
+                moved = self._relink(record.id, RelType.CONCERNS, record.subject_id, ops)
+                moved |= self._relink(record.id, RelType.ISSUED_BY, record.issuer_id, ops)
+                outcomes[index] = "updated" if outcome == "unchanged" and moved else outcome
             self._commit(ops)
-            return result
+            return UpsertResult.of(outcomes, rejected)
 
     def _put_node(
-        self,
-        node_id: str,
-        props: dict[str, Any],
-        loaded_at: Any,
-        result: UpsertResult,
-        ops: list[Op],
-    ) -> None:
-        props.pop("loaded_at", None)
-        current = self._graph.nodes.get(node_id)
-        if current is None:
-            stamp = loaded_at or common.now()
-            props["loaded_at"] = stamp if isinstance(stamp, str) else _iso(stamp)
-            result.created += 1
-        elif all(current.get(k) == v for k, v in props.items()):
-            result.unchanged += 1
-            return
-        else:
-            result.updated += 1
-        self._do(ops, ["node", node_id, props])
+        self, node_id: str, props: dict[str, Any], loaded_at: Any, ops: list[Op]
+    ) -> Outcome:
+        return self._put(self._graph.nodes.get(node_id), props, loaded_at, ops, ["node", node_id])
 
     def _put_edge(
-        self,
-        src: str,
-        dst: str,
-        props: dict[str, Any],
-        loaded_at: Any,
-        result: UpsertResult,
-        ops: list[Op],
-    ) -> None:
-        props.pop("loaded_at", None)
+        self, src: str, dst: str, props: dict[str, Any], loaded_at: Any, ops: list[Op]
+    ) -> Outcome:
         ekey = _ekey(props["type"], props["key"])
         current = self._graph.get_edge_data(src, dst, ekey)
+        return self._put(current, props, loaded_at, ops, ["edge", src, dst, ekey])
+
+    def _put(
+        self,
+        current: dict[str, Any] | None,
+        props: dict[str, Any],
+        loaded_at: Any,
+        ops: list[Op],
+        op: Op,
+    ) -> Outcome:
+        """Merge ``props`` into a node or edge: new ones get loaded_at, equal ones are left."""
+        props.pop("loaded_at", None)
+        outcome: Outcome = "updated"
         if current is None:
             props["loaded_at"] = _iso(loaded_at or common.now())
-            result.created += 1
+            outcome = "created"
         elif all(current.get(k) == v for k, v in props.items()):
-            result.unchanged += 1
-            return
-        else:
-            result.updated += 1
-        self._do(ops, ["edge", src, dst, ekey, props])
+            return "unchanged"
+        self._do(ops, [*op, props])
+        return outcome
 
-    def _relink(self, record_id: str, rel_type: RelType, target: str | None, ops: list[Op]) -> None:
+    def _relink(self, record_id: str, rel_type: RelType, target: str | None, ops: list[Op]) -> bool:
+        """Point the record's single ``rel_type`` link at ``target``; True if anything moved."""
         ekey = _ekey(rel_type, "")
+        moved = False
         for _, other, key in list(self._graph.out_edges(record_id, keys=True)):
             if key == ekey and other != target:
                 self._do(ops, ["del_edge", record_id, other, ekey])
+                moved = True
         if target is not None and not self._graph.has_edge(record_id, target, ekey):
             self._do(ops, ["edge", record_id, target, ekey, {"type": str(rel_type), "key": ""}])
+            moved = True
+        return moved
 
     def _do(self, ops: list[Op], op: Op) -> None:
         """Apply one operation now (later items see it) and queue it for the journal."""

@@ -26,20 +26,40 @@ class Rejection(BaseModel):
     reason: str
 
 
+Outcome = Literal["created", "updated", "unchanged", "rejected"]
+
+
 class UpsertResult(BaseModel):
-    """What a batch upsert did: created + updated + unchanged + rejected = batch size."""
+    """What a batch upsert did: created + updated + unchanged + rejected = batch size.
+
+    ``outcomes[i]`` says what happened to the i-th item of the batch.
+    """
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, outcomes: list[Outcome], rejected: list[Rejection]) -> UpsertResult:
+        """Counts from per-item outcomes."""
+        return cls(
+            created=outcomes.count("created"),
+            updated=outcomes.count("updated"),
+            unchanged=outcomes.count("unchanged"),
+            rejected=rejected,
+            outcomes=outcomes,
+        )
 
     def __add__(self, other: UpsertResult) -> UpsertResult:
+        """Two results one after the other (indexes of the second are not shifted)."""
         return UpsertResult(
             created=self.created + other.created,
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
             rejected=[*self.rejected, *other.rejected],
+            outcomes=[*self.outcomes, *other.outcomes],
         )
 
 

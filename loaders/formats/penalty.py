@@ -13,7 +13,7 @@ from loaders.base import (
     organization,
     person,
 )
-from graph.model import Relation
+from graph.model import AnyEntity, Relation
 from graph.records import AdministrativePenalty, record_id
 from graph.vocabulary import Label, RelType
 
@@ -34,7 +34,9 @@ COLUMNS = (
     Column("party_name", "行政相对人名称", required=True),
     Column("party_kind", "行政相对人类别"),
     Column("uscc", "行政相对人代码_1(统一社会信用代码)", ("统一社会信用代码", "行政相对人代码_1")),
-    Column("registration_number", "行政相对人代码_2(工商注册号)", ("行政相对人代码_2", "工商注册号")),
+    Column(
+        "registration_number", "行政相对人代码_2(工商注册号)", ("行政相对人代码_2", "工商注册号")
+    ),
     Column("org_code", "行政相对人代码_3(组织机构代码)", ("行政相对人代码_3", "组织机构代码")),
     Column("tax_code", "行政相对人代码_4(税务登记号)", ("行政相对人代码_4",)),
     Column("institution_code", "行政相对人代码_5(事业单位证书号)", ("行政相对人代码_5",)),
@@ -72,6 +74,7 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if natural is None:
         natural = code is None and row.text("id_number") is not None
     out = Parsed(entities=[issuer])
+    subject: AnyEntity
     if natural:
         subject = person(row, ctx, "party_name", "id_number")
     else:
@@ -79,8 +82,14 @@ def parse(row: Row, ctx: Context) -> Parsed:
         if row.text("legal_rep"):
             rep = person(row, ctx, "legal_rep", "legal_rep_id")
             out.entities.append(rep)
-            out.relations.append(Relation(type=RelType.LEGAL_REPRESENTATIVE_OF, source_id=rep.id,
-                                          target_id=subject.id, **ctx.provenance()))
+            out.relations.append(
+                Relation(
+                    type=RelType.LEGAL_REPRESENTATIVE_OF,
+                    source_id=rep.id,
+                    target_id=subject.id,
+                    **ctx.provenance(),
+                )
+            )
     out.entities.insert(1, subject)
     document = row.required("document_number")
     decided = row.date("decision_date", required=True)
@@ -89,11 +98,19 @@ def parse(row: Row, ctx: Context) -> Parsed:
         raise RowError(row.header("valid_to"), "ends before the decision date")
     record = AdministrativePenalty(
         id=record_id(Label.ADMINISTRATIVE_PENALTY, issuer.name, document),
-        subject_id=subject.id, issuer_id=issuer.id, issuing_authority=issuer.name,
-        document_number=document, decision_date=decided, valid_from=decided, valid_to=valid_to,
-        penalty_category=row.choice("category", CATEGORIES), violation_type=row.text("violation_type"),
-        content=row.text("content") or row.text("facts"), legal_basis=row.text("legal_basis"),
-        fine_amount=row.amount("fine"), confiscated_amount=row.amount("confiscated"),
+        subject_id=subject.id,
+        issuer_id=issuer.id,
+        issuing_authority=issuer.name,
+        document_number=document,
+        decision_date=decided,
+        valid_from=decided,
+        valid_to=valid_to,
+        penalty_category=row.choice("category", CATEGORIES),
+        violation_type=row.text("violation_type"),
+        content=row.text("content") or row.text("facts"),
+        legal_basis=row.text("legal_basis"),
+        fine_amount=row.amount("fine"),
+        confiscated_amount=row.amount("confiscated"),
         **ctx.provenance(),
     )
     out.records.append(record)
@@ -102,6 +119,9 @@ def parse(row: Row, ctx: Context) -> Parsed:
 
 
 FORMAT = SourceFormat(
-    name="penalty", title="行政处罚信息", columns=COLUMNS,
-    signature=("document_number", "category", "authority"), parse=parse,
+    name="penalty",
+    title="行政处罚信息",
+    columns=COLUMNS,
+    signature=("document_number", "category", "authority"),
+    parse=parse,
 )

@@ -1,7 +1,7 @@
 // Purpose: create or update nodes of one concrete label (__LABELS__ is spliced from the
 //          Label enum after checking), keyed by id; loaded_at is kept from the first load.
-// Parameters: $rows: list of {id, props (no nulls, no loaded_at), loaded_at}
-// Columns: created, updated, unchanged
+// Parameters: $rows: list of {i, id, props (no nulls, no loaded_at), loaded_at}
+// Columns: i (the row's index in the batch), created, same (nothing changed)
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Node {id: row.id})
 WITH row, old IS NULL AS created,
@@ -10,6 +10,4 @@ MERGE (n:Node {id: row.id})
 ON CREATE SET n.loaded_at = row.loaded_at
 SET n:__LABELS__
 SET n += row.props
-RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN NOT created AND NOT same THEN 1 END) AS updated,
-       count(CASE WHEN NOT created AND same THEN 1 END) AS unchanged
+RETURN row.i AS i, created, same

@@ -1,7 +1,7 @@
 // Purpose: create or update records of one kind (__LABELS__ spliced from the Label enum),
 //          keyed by id, and (re)link each to its subject (CONCERNS) and issuer (ISSUED_BY).
-// Parameters: $rows: list of {id, subject_id, issuer_id, props (no nulls), loaded_at}
-// Columns: created, updated, unchanged
+// Parameters: $rows: list of {i, id, subject_id, issuer_id, props (no nulls), loaded_at}
+// Columns: i (the row's index in the batch), created, same (nothing changed)
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Node {id: row.id})
 WITH row, old IS NULL AS created,
@@ -28,6 +28,4 @@ CALL (r, row) {
   MATCH (a:Node {id: row.issuer_id})
   MERGE (r)-[:ISSUED_BY {key: ''}]->(a)
 }
-RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN NOT created AND NOT same THEN 1 END) AS updated,
-       count(CASE WHEN NOT created AND same THEN 1 END) AS unchanged
+RETURN row.i AS i, created, same

@@ -1,7 +1,7 @@
 // Purpose: create or update relations of one type (__TYPE__ is spliced from the RelType
 //          enum after checking), keyed by (source, target, key); endpoints were pre-checked.
-// Parameters: $rows: list of {source_id, target_id, key, props (no nulls), loaded_at}
-// Columns: created, updated, unchanged
+// Parameters: $rows: list of {i, source_id, target_id, key, props (no nulls), loaded_at}
+// Columns: i (the row's index in the batch), created, same (nothing changed)
 UNWIND $rows AS row
 MATCH (a:Node {id: row.source_id})
 MATCH (b:Node {id: row.target_id})
@@ -11,6 +11,4 @@ WITH a, b, row, old IS NULL AS created,
 MERGE (a)-[r:__TYPE__ {key: row.key}]->(b)
 ON CREATE SET r.loaded_at = row.loaded_at
 SET r += row.props
-RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN NOT created AND NOT same THEN 1 END) AS updated,
-       count(CASE WHEN NOT created AND same THEN 1 END) AS unchanged
+RETURN row.i AS i, created, same

@@ -206,5 +206,27 @@ def test_records_with_a_missing_subject_or_issuer_are_rejected(store: GraphStore
     bad_issuer = penalty.model_copy(update={"id": "penalty:x2", "issuer_id": f.COMPANY_B})
     result = store.upsert_records([bad_subject, bad_issuer])
     assert [(r.index, r.field) for r in result.rejected] == [(0, "subject_id"), (1, "issuer_id")]
-    assert "no authority" in result.rejected[1].reason
+    assert "no authority or public body" in result.rejected[1].reason
     assert store.stats().nodes["AdministrativePenalty"] == 1
+
+
+def test_repeats_within_a_batch_count_as_if_written_one_by_one(store: GraphStore) -> None:
+    graph = f.county()
+    f.load(store, graph)
+    fresh = Enterprise(id="org:new", name="新公司")
+    changed = Enterprise(id="org:new", name="新公司", registration_status="存续")
+    result = store.upsert_entities([fresh, fresh, changed, changed])
+    assert result.outcomes == ["created", "unchanged", "updated", "unchanged"]
+    rel = Relation(type=RelType.EXECUTIVE_OF, source_id=f.WU.id, target_id="org:new", post="监事")
+    assert store.upsert_relations([rel, rel]).outcomes == ["created", "unchanged"]
+    assert store.get_entity("org:new").entity.registration_status == "存续"  # type: ignore[union-attr]
+
+
+def test_outcomes_line_up_with_the_batch(store: GraphStore) -> None:
+    graph = f.county()
+    f.load(store, graph)
+    clash = Person(id=f.COMPANY_A, name="张三")
+    new = f.person("张三", "110105195001010039")
+    result = store.upsert_entities([graph["entities"][0], clash, new])
+    assert result.outcomes == ["unchanged", "rejected", "created"]
+    assert (result.created, result.unchanged, len(result.rejected)) == (1, 1, 1)
