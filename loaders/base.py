@@ -188,7 +188,11 @@ class Context:
 
     def provenance(self) -> dict[str, Any]:
         """Provenance keyword arguments for model constructors."""
-        return {"source_file": self.source_file, "source_row": self.row, "loaded_at": self.loaded_at}
+        return {
+            "source_file": self.source_file,
+            "source_row": self.row,
+            "loaded_at": self.loaded_at,
+        }
 
 
 def person(row: Row, ctx: Context, name_col: str, id_col: str | None) -> Person:
