@@ -14,7 +14,7 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
-from graph.model import ENTITY_ADAPTER, Relation
+from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER
 from graph.schema import SCHEMA
 from graph.store import common
@@ -136,7 +136,11 @@ class Neo4jStore:
         return {r["id"]: r["label"] for r in result}
 
     def _repeat_outcomes(
-        self, ok: Sequence[tuple[int, Any]], outcomes: list[Outcome], key: Callable[[Any], Any]
+        self,
+        ok: Sequence[tuple[int, Any]],
+        outcomes: list[Outcome],
+        key: Callable[[Any], Any],
+        create_only: bool = False,
     ) -> None:
         """Outcomes of items repeated within one batch, as if written one after another.
 
@@ -151,7 +155,7 @@ class Neo4jStore:
             if earlier is None:
                 merged[key(item)] = props
                 continue
-            same = all(k in earlier and earlier[k] == v for k, v in props.items())
+            same = create_only or all(k in earlier and earlier[k] == v for k, v in props.items())
             outcomes[index] = "unchanged" if same else "updated"
             earlier.update(props)
 
@@ -166,9 +170,13 @@ class Neo4jStore:
             else:
                 outcomes[record["i"]] = "unchanged" if record["same"] else "updated"
 
-    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
+    def upsert_entities(
+        self, items: Sequence[EntityItem], *, create_only: bool = False
+    ) -> UpsertResult:
         """Create or update entities and contact points, keyed by id, in one transaction."""
         stamp = common.now()
+
+        entity_statement = "create_entities" if create_only else "upsert_entities"
 
         def work(tx: ManagedTransaction, items: Sequence[EntityItem]) -> UpsertResult:
             labels = self._labels(tx, [item.id for item in items])
@@ -179,16 +187,20 @@ class Neo4jStore:
                 groups[item.label].append(self._node_row(index, item, stamp))
             for label, rows in groups.items():
                 self._run_group(
-                    tx, with_labels("upsert_entities", umbrella_labels(label)), rows, outcomes
+                    tx, with_labels(entity_statement, umbrella_labels(label)), rows, outcomes
                 )
-            self._repeat_outcomes(ok, outcomes, lambda item: item.id)
+            self._repeat_outcomes(ok, outcomes, lambda item: item.id, create_only)
             return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
-    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
+    def upsert_relations(
+        self, items: Sequence[Relation], *, create_only: bool = False
+    ) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key), in one transaction."""
         stamp = common.now()
+
+        relation_statement = "create_relations" if create_only else "upsert_relations"
 
         def work(tx: ManagedTransaction, items: Sequence[Relation]) -> UpsertResult:
             labels = self._labels(tx, common.relation_ids(items))
@@ -208,8 +220,8 @@ class Neo4jStore:
                     }
                 )
             for rel_type, rows in groups.items():
-                self._run_group(tx, with_type("upsert_relations", rel_type), rows, outcomes)
-            self._repeat_outcomes(ok, outcomes, lambda rel: rel.identity)
+                self._run_group(tx, with_type(relation_statement, rel_type), rows, outcomes)
+            self._repeat_outcomes(ok, outcomes, lambda rel: rel.identity, create_only)
             return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
@@ -312,6 +324,11 @@ class Neo4jStore:
         return NeighbourPage(
             entity_id=entity_id, total=count[0]["total"], items=items, next_cursor=more
         )
+
+    def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
+        """Persons by exact name (index on Entity.name)."""
+        rows = self._read(statement("find_persons"), names=sorted(set(names)))
+        return {r["name"]: [Person.model_validate(_native(p)) for p in r["persons"]] for r in rows}
 
     def stats(self) -> GraphStats:
         """Counts of nodes by concrete label and relations by type (from the count store)."""

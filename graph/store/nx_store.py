@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
-from graph.model import ENTITY_ADAPTER, Relation
+from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.journal import Journal
@@ -36,6 +36,7 @@ from graph.vocabulary import ENTITY_LABELS, RECORD_LABELS, Label, RelType
 Op = list[Any]
 _ENTITY_OR_CONTACT = {str(x) for x in ENTITY_LABELS} | {str(Label.CONTACT_POINT)}
 _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
+_PERSON = str(Label.PERSON)
 
 
 def _label(props: dict[str, Any]) -> str:
@@ -73,6 +74,10 @@ class EmbeddedStore:
         """Rebuild memory from the snapshot and the journal (at open, or after a failed write)."""
         self._seq, state = self._journal.load_snapshot()
         self._graph = state if state is not None else nx.MultiDiGraph()
+        self._names: dict[str, set[str]] = defaultdict(set)
+        for node_id, props in self._graph.nodes(data=True):
+            if props.get("label") == _PERSON:
+                self._names[props["name"]].add(node_id)
         for entry in self._journal.replay(self._seq):
             self._apply(entry["ops"])
             self._seq = entry["seq"]
@@ -95,7 +100,9 @@ class EmbeddedStore:
         return []
 
     # -- writes ----------------------------------------------------------------------------
-    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
+    def upsert_entities(
+        self, items: Sequence[EntityItem], *, create_only: bool = False
+    ) -> UpsertResult:
         """Create or update entities and contact points, keyed by id."""
         with self._mutex:
             labels = self._labels([item.id for item in items])
@@ -103,11 +110,15 @@ class EmbeddedStore:
             outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
             for index, item in ok:
-                outcomes[index] = self._put_node(item.id, item.properties(), item.loaded_at, ops)
+                outcomes[index] = self._put_node(
+                    item.id, item.properties(), item.loaded_at, ops, create_only
+                )
             self._commit(ops)
             return UpsertResult.of(outcomes, rejected)
 
-    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
+    def upsert_relations(
+        self, items: Sequence[Relation], *, create_only: bool = False
+    ) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key)."""
         with self._mutex:
             labels = self._labels(common.relation_ids(items))
@@ -118,7 +129,7 @@ class EmbeddedStore:
                 props = rel.properties()
                 del props["source_id"], props["target_id"]
                 outcomes[index] = self._put_edge(
-                    rel.source_id, rel.target_id, props, rel.loaded_at, ops
+                    rel.source_id, rel.target_id, props, rel.loaded_at, ops, create_only
                 )
             self._commit(ops)
             return UpsertResult.of(outcomes, rejected)
@@ -139,16 +150,28 @@ class EmbeddedStore:
             return UpsertResult.of(outcomes, rejected)
 
     def _put_node(
-        self, node_id: str, props: dict[str, Any], loaded_at: Any, ops: list[Op]
+        self,
+        node_id: str,
+        props: dict[str, Any],
+        loaded_at: Any,
+        ops: list[Op],
+        create_only: bool = False,
     ) -> Outcome:
-        return self._put(self._graph.nodes.get(node_id), props, loaded_at, ops, ["node", node_id])
+        current = self._graph.nodes.get(node_id)
+        return self._put(current, props, loaded_at, ops, ["node", node_id], create_only)
 
     def _put_edge(
-        self, src: str, dst: str, props: dict[str, Any], loaded_at: Any, ops: list[Op]
+        self,
+        src: str,
+        dst: str,
+        props: dict[str, Any],
+        loaded_at: Any,
+        ops: list[Op],
+        create_only: bool = False,
     ) -> Outcome:
         ekey = _ekey(props["type"], props["key"])
         current = self._graph.get_edge_data(src, dst, ekey)
-        return self._put(current, props, loaded_at, ops, ["edge", src, dst, ekey])
+        return self._put(current, props, loaded_at, ops, ["edge", src, dst, ekey], create_only)
 
     def _put(
         self,
@@ -157,6 +180,7 @@ class EmbeddedStore:
         loaded_at: Any,
         ops: list[Op],
         op: Op,
+        create_only: bool,
     ) -> Outcome:
         """Merge ``props`` into a node or edge: new ones get loaded_at, equal ones are left."""
         props.pop("loaded_at", None)
@@ -164,7 +188,7 @@ class EmbeddedStore:
         if current is None:
             props["loaded_at"] = _iso(loaded_at or common.now())
             outcome = "created"
-        elif all(current.get(k) == v for k, v in props.items()):
+        elif create_only or all(current.get(k) == v for k, v in props.items()):
             return "unchanged"
         self._do(ops, [*op, props])
         return outcome
@@ -203,10 +227,15 @@ class EmbeddedStore:
         graph = self._graph
         for op in ops:
             if op[0] == "node":
-                if op[1] in graph:
-                    graph.nodes[op[1]].update(op[2])
-                else:
-                    graph.add_node(op[1], **op[2])
+                current = graph.nodes.get(op[1])
+                if current is None:
+                    graph.add_node(op[1])
+                    current = graph.nodes[op[1]]
+                elif current.get("label") == _PERSON:
+                    self._names[current["name"]].discard(op[1])
+                current.update(op[2])
+                if current.get("label") == _PERSON:
+                    self._names[current["name"]].add(op[1])
             elif op[0] == "edge":
                 data = graph.get_edge_data(op[1], op[2], op[3])
                 if data is None:
@@ -297,6 +326,16 @@ class EmbeddedStore:
         return Neighbour(
             relation=common.relation_from(data, source, target), direction=way, node=node
         )
+
+    def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
+        """Persons by exact name, from an in-memory name index."""
+        found: dict[str, list[Person]] = {}
+        with self._mutex:
+            for name in set(names):
+                ids = sorted(self._names.get(name, ()))
+                if ids:
+                    found[name] = [Person.model_validate(self._graph.nodes[i]) for i in ids]
+        return found
 
     def stats(self) -> GraphStats:
         """Counts of nodes by label and relations by type."""

@@ -8,7 +8,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from graph.model import AnyEntity, Relation
+from graph.model import AnyEntity, Person, Relation
 from graph.records import AnyRecord
 from graph.vocabulary import Label, RelType
 
@@ -126,11 +126,22 @@ class GraphStore(Protocol):
     def check_schema(self) -> list[str]:
         """Return the names of schema items that are missing or not online ([] = ready)."""
 
-    def upsert_entities(self, items: Sequence[EntityItem]) -> UpsertResult:
-        """Create or update entities and contact points, keyed by id."""
+    def upsert_entities(
+        self, items: Sequence[EntityItem], *, create_only: bool = False
+    ) -> UpsertResult:
+        """Create or update entities and contact points, keyed by id.
 
-    def upsert_relations(self, items: Sequence[Relation]) -> UpsertResult:
-        """Create or update relations keyed by (type, source, target, key); endpoints must exist."""
+        With ``create_only`` an existing item is left as it is (``unchanged``): for entities
+        a source merely mentions, which must not overwrite what their own registry says.
+        """
+
+    def upsert_relations(
+        self, items: Sequence[Relation], *, create_only: bool = False
+    ) -> UpsertResult:
+        """Create or update relations keyed by (type, source, target, key); endpoints must exist.
+
+        ``create_only`` as for entities.
+        """
 
     def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
         """Create or update records keyed by id, linked to their subject and issuer."""
@@ -154,6 +165,9 @@ class GraphStore(Protocol):
         cursor: str | None = None,
     ) -> NeighbourPage:
         """One page of the entity's links, ordered by (type, other id, key, direction)."""
+
+    def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
+        """Persons by exact name (for entity resolution); names without any are left out."""
 
     def stats(self) -> GraphStats:
         """Counts of nodes and relations."""

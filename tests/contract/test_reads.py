@@ -172,3 +172,12 @@ def test_a_hub_with_50000_links_answers_one_small_page(store: GraphStore) -> Non
     assert [n.node.id for n in page.items] == [c.id for c in companies[:50]]
     last = store.neighbourhood(hub.id, limit=50, cursor=page.next_cursor)
     assert [n.node.id for n in last.items] == [c.id for c in companies[50:100]]
+
+
+def test_find_persons_by_exact_name(loaded: GraphStore) -> None:
+    found = loaded.find_persons(["周明", "吴芳", "无此人"])
+    assert set(found) == {"周明", "吴芳"}
+    assert [p.id for p in found["周明"]] == [f.ZHOU.id]
+    renamed = f.ZHOU.model_copy(update={"name": "周明明"})
+    loaded.upsert_entities([renamed])
+    assert set(loaded.find_persons(["周明", "周明明"])) == {"周明明"}

@@ -1,0 +1,155 @@
+"""What a load reports: per-file counts, the rejects file, and the department report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+#: The disclosure rule: publish within 7 working days of the decision.
+DISCLOSURE_WORKING_DAYS = 7
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end`` (holidays not known).
+
+    >>> working_days_between(date(2025, 7, 4), date(2025, 7, 14))  # Fri -> Mon next week
+    6
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+class FileReport(BaseModel):
+    """Counts for one file: read = loaded + merged + rejected."""
+
+    file: str
+    format: str | None = None
+    encoding: str | None = None
+    read: int = 0
+    loaded: int = 0
+    merged: int = 0
+    rejected: int = 0
+    unknown_columns: list[str] = Field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def balanced(self) -> bool:
+        """True when every row read is accounted for."""
+        return self.read == self.loaded + self.merged + self.rejected
+
+
+class Department(BaseModel):
+    """One issuing authority's records in this load (the plan's department assessment)."""
+
+    authority: str
+    pushed: int = 0
+    loaded: int = 0
+    merged: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = Field(default_factory=dict)
+    median_delay_days: float | None = None
+    max_delay_days: int | None = None
+    late: int = 0  # records loaded more than 7 working days after the decision
+    on_time_share: float | None = None
+
+
+class DepartmentTally:
+    """Collects per-authority counts and decision-to-load delays while rows stream past."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._rows: dict[str, Counter[str]] = {}
+        self._reasons: dict[str, Counter[str]] = {}
+        self._delays: dict[str, list[int]] = {}
+        self._working: dict[str, list[int]] = {}
+
+    def count(self, authority: str | None, outcome: str, decided: date | None = None) -> None:
+        """One row of ``authority`` ended as loaded, merged or rejected."""
+        name = authority or "(unknown)"
+        self._rows.setdefault(name, Counter())[outcome] += 1
+        if decided is not None and outcome != "rejected":
+            self._delays.setdefault(name, []).append((self.today - decided).days)
+            self._working.setdefault(name, []).append(working_days_between(decided, self.today))
+
+    def reject(self, authority: str | None, reason: str) -> None:
+        """A rejected row of ``authority`` and its reason (kind of defect)."""
+        self.count(authority, "rejected")
+        self._reasons.setdefault(authority or "(unknown)", Counter())[reason] += 1
+
+    def report(self) -> list[Department]:
+        """One entry per authority, most rows first."""
+        out = []
+        for name, rows in self._rows.items():
+            delays = self._delays.get(name, [])
+            working = self._working.get(name, [])
+            late = sum(1 for w in working if w > DISCLOSURE_WORKING_DAYS)
+            out.append(
+                Department(
+                    authority=name,
+                    pushed=sum(rows.values()),
+                    loaded=rows["loaded"],
+                    merged=rows["merged"],
+                    rejected=rows["rejected"],
+                    reasons=dict(self._reasons.get(name, Counter()).most_common()),
+                    median_delay_days=statistics.median(delays) if delays else None,
+                    max_delay_days=max(delays) if delays else None,
+                    late=late,
+                    on_time_share=round(1 - late / len(working), 4) if working else None,
+                )
+            )
+        return sorted(out, key=lambda d: (-d.pushed, d.authority))
+
+
+class RejectWriter:
+    """Writes rejected rows as CSV (UTF-8 with BOM, so spreadsheets open it): one line each."""
+
+    HEADER = ("file", "row", "format", "field", "reason", "values")
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.count = 0
+        self._handle = None
+        self._writer: Any = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(self.HEADER)
+
+    def write(
+        self, file: str, row: int, fmt: str | None, field: str, reason: str, values: Any
+    ) -> None:
+        """Record one rejected row."""
+        self.count += 1
+        if self._writer is not None:
+            raw = json.dumps(values, ensure_ascii=False)
+            self._writer.writerow((file, row, fmt or "", field, reason, raw))
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        if self._handle is not None:
+            self._handle.close()
+
+    def __enter__(self) -> RejectWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
