@@ -43,6 +43,7 @@ _CATEGORIES: dict[str, tuple[str, dict[str, str]]] = {
 }
 _ENTITY_KINDS = (
     {"91": "enterprise", "92": "sole_trader", "93": "cooperative", "31": "law_firm"}
+    | dict.fromkeys(("32", "33", "34", "35"), "legal_service")
     | {"11": "government_organ", "12": "public_institution"}
     | dict.fromkeys(("51", "52", "53"), "social_organization")
     | dict.fromkeys(("N1", "N2", "N3"), "rural_collective")

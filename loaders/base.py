@@ -90,7 +90,10 @@ def parse_date(text: str) -> date:
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
-            return date(*(int(g) for g in match.groups()))
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError as exc:
+                raise ValueError(f"unparseable date {text!r}: {exc}") from None
     raise ValueError(f"unparseable date {text!r}")
 
 
@@ -207,11 +210,23 @@ def person(row: Row, ctx: Context, name_col: str, id_col: str | None) -> Person:
 
 
 def is_person_id(text: str | None) -> bool:
-    """True for an 18-character citizen ID number, full or masked (not a USCC)."""
+    """True for a citizen ID number, full or masked; a valid USCC (even all digits) is not one.
+
+    >>> is_person_id("914403001922038216"), is_person_id("4201021985****0026")
+    (False, True)
+    >>> is_person_id("42010219800101001X"), is_person_id("91420102MA4K00010N")
+    (True, False)
+    """
     if not text:
         return False
     text = unicodedata.normalize("NFKC", text).strip()
-    return len(text) in (15, 18) and (is_masked_id(text) or text[:17].isdigit())
+    if is_masked_id(text):
+        return True
+    try:
+        parse_uscc(text)
+        return False
+    except InvalidInput:
+        return len(text) in (15, 18) and text[:15].isdigit()
 
 
 _ORG_TYPES = {
@@ -219,6 +234,7 @@ _ORG_TYPES = {
     "government_organ": OrganizationType.GOVERNMENT_ORGAN,
     "public_institution": OrganizationType.PUBLIC_INSTITUTION,
     "law_firm": OrganizationType.LEGAL_SERVICE,
+    "legal_service": OrganizationType.LEGAL_SERVICE,
 }
 _ENTERPRISE_KINDS = {
     "enterprise": EnterpriseKind.COMPANY,

@@ -52,11 +52,10 @@ def build(key: bytes) -> dict[str, list[Any]]:
         name="国家税务总局某区税务局",
         source_file=SOURCE,
     )
-    hr = SocialOrganization(
+    hr = Authority(
         id="114201020110005912",
         uscc="114201020110005912",
         name="某区人力资源和社会保障局",
-        org_type=OrganizationType.GOVERNMENT_ORGAN,
         source_file=SOURCE,
     )
     a = Enterprise(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from graph.model import AnyEntity, Relation
+from graph.records import AdministrativePenalty, record_id
+from graph.vocabulary import Label, RelType
 from loaders.base import (
     Column,
     Context,
@@ -13,9 +16,6 @@ from loaders.base import (
     organization,
     person,
 )
-from graph.model import AnyEntity, Relation
-from graph.records import AdministrativePenalty, record_id
-from graph.vocabulary import Label, RelType
 
 #: 行政相对人类别 -> whether the party is a natural person.
 PARTY_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
@@ -23,11 +23,26 @@ PARTY_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工�
 #: 处罚类别 (Administrative Penalty Law 2021 Art. 9, plus pre-2021 wording).
 CATEGORIES = {
     c: c
-    for c in (
-        "警告 通报批评 罚款 没收违法所得 没收非法财物 没收违法所得、没收非法财物 暂扣许可证件 "
-        "降低资质等级 吊销许可证件 限制开展生产经营活动 责令停产停业 责令关闭 限制从业 "
-        "行政拘留 暂扣或者吊销许可证 暂扣或者吊销执照 责令停产停业、责令关闭 其他"
-    ).split()
+    for c in [
+        "警告",
+        "通报批评",
+        "罚款",
+        "没收违法所得",
+        "没收非法财物",
+        "没收违法所得、没收非法财物",
+        "暂扣许可证件",
+        "降低资质等级",
+        "吊销许可证件",
+        "限制开展生产经营活动",
+        "责令停产停业",
+        "责令关闭",
+        "限制从业",
+        "行政拘留",
+        "暂扣或者吊销许可证",
+        "暂扣或者吊销执照",
+        "责令停产停业、责令关闭",
+        "其他",
+    ]
 }
 
 COLUMNS = (

@@ -215,7 +215,8 @@ def test_uscc_check_char_rejects_bad_input(bad: str) -> None:
         ("92", "sole_trader", ("工商", "个体工商户")),
         ("93", "cooperative", ("工商", "农民专业合作社")),
         ("N2", "rural_collective", ("农业", "村级集体经济组织")),
-        ("32", "other", ("司法行政", "公证处")),
+        ("32", "legal_service", ("司法行政", "公证处")),
+        ("34", "legal_service", ("司法行政", "司法鉴定机构")),
         ("Y1", "other", ("其他", "其他")),
     ],
 )
