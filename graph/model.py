@@ -91,8 +91,14 @@ class Enterprise(Entity):
     established: date | None = None  # 成立日期
     registration_authority: str | None = None  # 登记机关
     registration_number: str | None = None  # 工商注册号 (legacy)
-    org_code: str | None = None  # 组织机构代码 (legacy)
+    org_code: str | None = None  # 组织机构代码 (legacy; derived from the USCC when it has one)
     address: str | None = None  # 住所
+
+    @model_validator(mode="after")
+    def _derive_org_code(self) -> Enterprise:
+        if self.uscc and self.org_code is None and self.uscc != "0" * 17 + "X":
+            self.org_code = self.uscc[8:17]
+        return self
 
 
 class SocialOrganization(Entity):
@@ -107,6 +113,12 @@ class SocialOrganization(Entity):
     established: date | None = None
     org_code: str | None = None
     address: str | None = None
+
+    @model_validator(mode="after")
+    def _derive_org_code(self) -> SocialOrganization:
+        if self.uscc and self.org_code is None:
+            self.org_code = self.uscc[8:17]
+        return self
 
 
 class Authority(Entity):

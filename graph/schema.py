@@ -42,6 +42,8 @@ SCHEMA: tuple[SchemaItem, ...] = (
     *(SchemaItem(f"{_snake(label)}_id", "unique", label, ("id",)) for label in Label),
     SchemaItem("entity_name", "range", Label.ENTITY, ("name",)),
     SchemaItem("entity_uscc", "range", Label.ENTITY, ("uscc",)),
+    SchemaItem("entity_org_code", "range", Label.ENTITY, ("org_code",)),
+    SchemaItem("entity_registration_number", "range", Label.ENTITY, ("registration_number",)),
     SchemaItem("person_id_hash", "range", Label.PERSON, ("id_hash",)),
     SchemaItem("record_status", "range", Label.RECORD, ("status",)),
     SchemaItem("record_decision_date", "range", Label.RECORD, ("decision_date",)),

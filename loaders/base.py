@@ -243,16 +243,31 @@ _ENTERPRISE_KINDS = {
 }
 
 
-def organization(code: str | None, name: str, ctx: Context) -> AnyEntity:
+def organization(
+    code: str | None,
+    name: str,
+    ctx: Context,
+    *,
+    org_code: str | None = None,
+    registration_number: str | None = None,
+) -> AnyEntity:
     """The node for an organisation named in a row, its kind read from the USCC category.
 
     Government organs (11…) are Authority nodes, so the department that issues a record and
-    the one a civil servant serves in are the same node. Without a code the node id is
-    derived from the name.
+    the one a civil servant serves in are the same node. Without a USCC the node id is
+    derived from the legacy code or the name; the loader then links it to the organisation
+    that legacy code belongs to, when exactly one is known.
     """
     prov = ctx.provenance()
     if code is None:
-        return Enterprise(id=stable_id("org", name), name=name, **prov)
+        node_id = stable_id("org", org_code or registration_number or name)
+        return Enterprise(
+            id=node_id,
+            name=name,
+            org_code=org_code,
+            registration_number=registration_number,
+            **prov,
+        )
     kind = uscc_entity_kind(code)
     if kind == "government_organ":
         return Authority(id=code, uscc=code, name=name, **prov)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from tqdm import tqdm
 
 from graph.errors import InvalidInput
-from graph.model import AnyEntity, Person, Relation
+from graph.model import AnyEntity, Relation
 from graph.records import AnyRecord
 from graph.store.protocol import GraphStore, UpsertResult
 from loaders.base import Context, Parsed, Row, RowError, SourceFormat
@@ -273,8 +273,7 @@ class _Batch:
     """One batch written to the store: unique items, and for each row its problem or outcome."""
 
     def __init__(self, store: GraphStore, batch: list[_Pending]) -> None:
-        persons = [e for p in batch for e in p.parsed.entities if isinstance(e, Person)]
-        self.resolution = res = Resolution(store, persons)
+        self.resolution = res = Resolution(store, [e for p in batch for e in p.parsed.entities])
         self.problems: dict[int, tuple[str, str]] = {}
         entities = _Unique[AnyEntity]()  # the facts rows are about
         relations = _Unique[Relation]()

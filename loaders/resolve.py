@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from graph.model import Person, Relation
-from graph.store.protocol import GraphStore
+from graph.model import AnyEntity, Enterprise, Person, Relation
+from graph.store.protocol import CODE_FIELDS, GraphStore
 from graph.vocabulary import RelType
 
 MIN_OVERLAP = 8  # visible positions both masks must share before two people can match
@@ -37,13 +37,34 @@ def candidates(person: Person, known: Iterable[Person]) -> list[Person]:
 
 
 class Resolution:
-    """For one batch: which unverified persons are someone already known, and which might be."""
+    """For one batch: which entities are someone already known, and which might be.
 
-    def __init__(self, store: GraphStore, persons: Sequence[Person]) -> None:
+    A person known by name and masked ID is the known person when exactly one fits; with
+    several, it stays apart with POSSIBLY_SAME_AS links. An organisation without a USCC is
+    the organisation its legacy code (组织机构代码, 工商注册号) belongs to, when exactly one.
+    """
+
+    def __init__(self, store: GraphStore, entities: Sequence[AnyEntity]) -> None:
+        self.same: dict[str, str] = {}  # id in the batch -> the known entity it is
+        self.possible: list[Relation] = []
+        self._persons(store, [e for e in entities if isinstance(e, Person)])
+        self._organisations(store, [e for e in entities if isinstance(e, Enterprise)])
+
+    def _organisations(self, store: GraphStore, orgs: Sequence[Enterprise]) -> None:
+        legacy = [o for o in orgs if o.uscc is None and (o.org_code or o.registration_number)]
+        if not legacy:
+            return
+        for field in CODE_FIELDS:
+            values = [v for o in legacy if (v := getattr(o, field))]
+            known = store.find_by_code(field, values) if values else {}
+            for org in legacy:
+                ids = [i for i in known.get(getattr(org, field) or "", []) if i != org.id]
+                if len(ids) == 1 and org.id not in self.same:
+                    self.same[org.id] = ids[0]
+
+    def _persons(self, store: GraphStore, persons: Sequence[Person]) -> None:
         unverified = [p for p in persons if p.id_hash is None and p.id_masked]
         known = store.find_persons([p.name for p in unverified]) if unverified else {}
-        self.same: dict[str, str] = {}  # unverified id -> the one known person it is
-        self.possible: list[Relation] = []
         for person in unverified:
             found = candidates(person, known.get(person.name, []))
             if len(found) == 1:

@@ -20,6 +20,8 @@ from graph.schema import SCHEMA
 from graph.store import common
 from graph.store.cypher import statement, with_labels, with_type
 from graph.store.protocol import (
+    CODE_FIELDS,
+    CodeField,
     Direction,
     EntityDetail,
     EntityItem,
@@ -329,6 +331,14 @@ class Neo4jStore:
         """Persons by exact name (index on Entity.name)."""
         rows = self._read(statement("find_persons"), names=sorted(set(names)))
         return {r["name"]: [Person.model_validate(_native(p)) for p in r["persons"]] for r in rows}
+
+    def find_by_code(self, field: CodeField, values: Sequence[str]) -> dict[str, list[str]]:
+        """Ids of organisations by a legacy code (indexed; the key is checked, then spliced)."""
+        if field not in CODE_FIELDS:
+            raise InvalidInput(f"field: not a code field: {field!r}", field="field")
+        query = statement("find_by_code").replace("__FIELD__", field)
+        rows = self._read(query, values=sorted(set(values)))
+        return {r["value"]: r["ids"] for r in rows}
 
     def stats(self) -> GraphStats:
         """Counts of nodes by concrete label and relations by type (from the count store)."""

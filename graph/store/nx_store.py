@@ -18,6 +18,8 @@ from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.journal import Journal
 from graph.store.protocol import (
+    CODE_FIELDS,
+    CodeField,
     Direction,
     EntityDetail,
     EntityItem,
@@ -74,10 +76,9 @@ class EmbeddedStore:
         """Rebuild memory from the snapshot and the journal (at open, or after a failed write)."""
         self._seq, state = self._journal.load_snapshot()
         self._graph = state if state is not None else nx.MultiDiGraph()
-        self._names: dict[str, set[str]] = defaultdict(set)
+        self._lookup: dict[tuple[str, str], set[str]] = defaultdict(set)
         for node_id, props in self._graph.nodes(data=True):
-            if props.get("label") == _PERSON:
-                self._names[props["name"]].add(node_id)
+            self._index(node_id, props, add=True)
         for entry in self._journal.replay(self._seq):
             self._apply(entry["ops"])
             self._seq = entry["seq"]
@@ -231,11 +232,10 @@ class EmbeddedStore:
                 if current is None:
                     graph.add_node(op[1])
                     current = graph.nodes[op[1]]
-                elif current.get("label") == _PERSON:
-                    self._names[current["name"]].discard(op[1])
+                else:
+                    self._index(op[1], current, add=False)
                 current.update(op[2])
-                if current.get("label") == _PERSON:
-                    self._names[current["name"]].add(op[1])
+                self._index(op[1], current, add=True)
             elif op[0] == "edge":
                 data = graph.get_edge_data(op[1], op[2], op[3])
                 if data is None:
@@ -244,6 +244,21 @@ class EmbeddedStore:
                 data.update(op[4])
             elif op[0] == "del_edge":
                 graph.remove_edge(op[1], op[2], op[3])
+
+    def _index(self, node_id: str, props: dict[str, Any], *, add: bool) -> None:
+        """Keep the lookups (person names, legacy codes) in step with a node's properties."""
+        keys = [
+            ("org_code", props.get("org_code")),
+            ("registration_number", props.get("registration_number")),
+        ]
+        if props.get("label") == _PERSON:
+            keys.append(("person_name", props.get("name")))
+        for field, value in keys:
+            if value:
+                if add:
+                    self._lookup[(field, value)].add(node_id)
+                else:
+                    self._lookup[(field, value)].discard(node_id)
 
     def _labels(self, ids: Sequence[str]) -> dict[str, str]:
         nodes = self._graph.nodes
@@ -332,10 +347,18 @@ class EmbeddedStore:
         found: dict[str, list[Person]] = {}
         with self._mutex:
             for name in set(names):
-                ids = sorted(self._names.get(name, ()))
+                ids = sorted(self._lookup.get(("person_name", name), ()))
                 if ids:
                     found[name] = [Person.model_validate(self._graph.nodes[i]) for i in ids]
         return found
+
+    def find_by_code(self, field: CodeField, values: Sequence[str]) -> dict[str, list[str]]:
+        """Ids of organisations by a legacy code, from the in-memory lookup."""
+        if field not in CODE_FIELDS:
+            raise InvalidInput(f"field: not a code field: {field!r}", field="field")
+        with self._mutex:
+            found = {v: sorted(self._lookup.get((field, v), ())) for v in set(values)}
+        return {v: ids for v, ids in found.items() if ids}
 
     def stats(self) -> GraphStats:
         """Counts of nodes by label and relations by type."""

@@ -13,6 +13,8 @@ from graph.records import AnyRecord
 from graph.vocabulary import Label, RelType
 
 Direction = Literal["out", "in", "both"]
+CodeField = Literal["org_code", "registration_number"]
+CODE_FIELDS: tuple[CodeField, ...] = ("org_code", "registration_number")
 EntityItem = AnyEntity
 RecordItem = AnyRecord
 
@@ -168,6 +170,9 @@ class GraphStore(Protocol):
 
     def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
         """Persons by exact name (for entity resolution); names without any are left out."""
+
+    def find_by_code(self, field: CodeField, values: Sequence[str]) -> dict[str, list[str]]:
+        """Ids of organisations by a legacy code (组织机构代码 or 工商注册号)."""
 
     def stats(self) -> GraphStats:
         """Counts of nodes and relations."""

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 
 from graph.ids import is_masked_id, org_code_check_char
-from graph.model import AnyEntity, Enterprise, stable_id
+from graph.model import AnyEntity
 from graph.records import ListEntry, ListKind, ListType, RecordStatus, record_id
 from graph.vocabulary import Label
 from loaders.base import (
@@ -121,8 +121,8 @@ def debtor(row: Row, ctx: Context) -> AnyEntity:
         if code[8] != (expected := org_code_check_char(code[:8])):
             reason = f"组织机构代码 check character is {code[8]}, expected {expected}"
             raise RowError(row.header("id_number"), reason)
-        # Same id as an organisation known by name only; the org code is kept on the node.
-        return Enterprise(id=stable_id("org", name), name=name, org_code=code, **ctx.provenance())
+        # Linked by the loader to the organisation whose USCC embeds this code, if known.
+        return organization(None, name, ctx, org_code=code)
     return organization(row.uscc("id_number", required=True), name, ctx)
 
 

@@ -140,7 +140,13 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if natural:
         subject = person(row, ctx, "party_name", citizen_id_column(row, "id_type", "id_number"))
     else:
-        subject = organization(code, row.required("party_name"), ctx)
+        subject = organization(
+            code,
+            row.required("party_name"),
+            ctx,
+            org_code=row.text("org_code"),
+            registration_number=row.text("registration_number"),
+        )
         rep_id = citizen_id_column(row, "legal_rep_id_type", "legal_rep_id")
         # A representative known only by name (or by a passport number) is not made a node:
         # name-only people would merge every namesake into one.

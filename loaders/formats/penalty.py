@@ -93,8 +93,15 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if natural:
         subject = person(row, ctx, "party_name", "id_number")
     else:
-        subject = organization(code, row.required("party_name"), ctx)
-        if row.text("legal_rep"):
+        subject = organization(
+            code,
+            row.required("party_name"),
+            ctx,
+            org_code=row.text("org_code"),
+            registration_number=row.text("registration_number"),
+        )
+        # A representative known only by name is not made a node: namesakes would merge.
+        if row.text("legal_rep") and row.text("legal_rep_id"):
             rep = person(row, ctx, "legal_rep", "legal_rep_id")
             out.entities.append(rep)
             out.relations.append(

@@ -200,3 +200,24 @@ def test_department_report_counts_and_delays(load: LoadFn, samples: Path) -> Non
     assert (court.pushed, court.loaded, court.rejected) == (2, 2, 0)
     assert court.max_delay_days is not None and court.max_delay_days > 500
     assert court.late == 2 and court.on_time_share == 0.0
+
+
+def test_an_old_generation_row_with_only_an_org_code_finds_the_company(
+    load: LoadFn, samples: Path, store: GraphStore, tmp_path: Path
+) -> None:
+    load(samples / "企业登记信息.csv")
+    old = tmp_path / "penalty-2016.csv"
+    old.write_text(
+        "行政处罚决定书文号,处罚名称,处罚类别1,处罚事由,处罚依据,行政相对人名称,"
+        "行政相对人代码_3,法定代表人姓名,处罚结果,处罚决定日期,处罚机关\n"
+        "某市监罚〔2016〕9号,罚款,罚款,无照经营,《条例》,武汉某某建设工程有限公司,"
+        "MA4K00010,周明,罚款1万元,2016/8/1,某区市场监督管理局\n",
+        encoding="utf-8",
+    )
+    summary = load(old)
+    [report] = summary.files
+    assert (report.format, report.loaded, report.rejected) == ("penalty", 1, 0)
+    assert "处罚名称" in report.unknown_columns
+    kinds = [v.record.document_number for v in store.get_entity(ZHOU_COMPANY).records]
+    assert kinds == ["某市监罚〔2016〕9号"]
+    assert store.stats().nodes["Enterprise"] == 2

@@ -377,7 +377,7 @@ def test_court_listing_date_falls_back_to_case_registration() -> None:
     ("code", "expected"),
     [
         ("914403001922038216", "914403001922038216"),  # a USCC of digits only
-        ("MA4K0001-0", stable_id("org", "武汉某某建设工程有限公司")),  # 组织机构代码
+        ("MA4K0001-0", stable_id("org", "MA4K00010")),  # 组织机构代码
         ("42010219800101001X", make_person("周明", "42010219800101001X", KEY).id),
     ],
 )
