@@ -255,3 +255,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()
