@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import lru_cache
 from datetime import date
 
 from graph.errors import InvalidInput
@@ -123,7 +124,7 @@ def _category(code: str, field: str, value: str) -> tuple[str, str]:
     return name, categories[code[1]]
 
 
-def parse_uscc(
+def _parse_uscc(
     value: str, field: str = "uscc", *, strict: bool = False, allow_placeholder: bool = False
 ) -> str:
     """Validate a USCC and return it normalised; ``strict`` also checks the org-code char (pos 17).
@@ -196,7 +197,9 @@ def citizen_id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: bool = False) -> str:
+def _parse_citizen_id(
+    value: str, field: str = "id_number", *, allow_legacy: bool = False
+) -> str:
     """Validate an 18-digit citizen ID and return it normalised; ``allow_legacy`` converts 15-digit.
 
     >>> parse_citizen_id("11010519491231002x")
@@ -326,3 +329,40 @@ def person_key(id_number: str, key: bytes) -> str:
         reason = "masked ID numbers cannot produce a person key"
         raise InvalidIdentifier("id_number", id_number, reason)
     return keyed_hash(parse_citizen_id(id_number, allow_legacy=True), key)
+
+
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
+def _cached_uscc(value: str, field: str, strict: bool, allow_placeholder: bool) -> str:
+    return _parse_uscc(value, field, strict=strict, allow_placeholder=allow_placeholder)
+
+
+def parse_uscc(
+    value: str, field: str = "uscc", *, strict: bool = False, allow_placeholder: bool = False
+) -> str:
+    """Validate a USCC and return it normalised (cached: sources repeat the same codes).
+
+    >>> parse_uscc(" 91420102ma4k00010n ")
+    '91420102MA4K00010N'
+    """
+    if isinstance(value, str):
+        return _cached_uscc(value, field, strict, allow_placeholder)
+    return _parse_uscc(value, field, strict=strict, allow_placeholder=allow_placeholder)
+
+
+@lru_cache(maxsize=_CACHE)
+def _cached_citizen_id(value: str, field: str, allow_legacy: bool) -> str:
+    return _parse_citizen_id(value, field, allow_legacy=allow_legacy)
+
+
+def parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: bool = False) -> str:
+    """Validate a citizen ID number and return it normalised (cached).
+
+    >>> parse_citizen_id("11010519491231002x")
+    '11010519491231002X'
+    """
+    if isinstance(value, str):
+        return _cached_citizen_id(value, field, allow_legacy)
+    return _parse_citizen_id(value, field, allow_legacy=allow_legacy)

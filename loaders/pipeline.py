@@ -278,8 +278,8 @@ class _Batch:
         entities = _Unique[AnyEntity]()  # the facts rows are about
         relations = _Unique[Relation]()
         records = _Unique[AnyRecord]()
-        mentioned = _Unique[AnyEntity]()  # what rows merely mention: created if missing
-        linked = _Unique[Relation]()
+        mentioned = _Unique[AnyEntity](merge=False)  # rows merely mention: created if missing
+        linked = _Unique[Relation](merge=False)
         for pos, pending in enumerate(batch):
             kind, key = pending.parsed.primary
             for entity in pending.parsed.entities:
@@ -351,7 +351,8 @@ def _remap_relation(rel: Relation, res: Resolution) -> Relation:
 class _Unique(Generic[T]):
     """Items of a batch made unique by key; later copies fill in fields the first lacked."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, merge: bool = True) -> None:
+        self.merge = merge
         self.items: list[T] = []
         self.rows: list[list[int]] = []
         self.keys: dict[Any, int] = {}
@@ -363,7 +364,11 @@ class _Unique(Generic[T]):
             self.items.append(item)
             self.rows.append([pos])
             return
+        if self.rows[index][-1] != pos:
+            self.rows[index].append(pos)
         first: Any = self.items[index]
+        if not self.merge or first is item:
+            return
         extra = {
             k: v
             for k, v in item.model_dump(exclude_none=True).items()  # type: ignore[attr-defined]
@@ -371,8 +376,6 @@ class _Unique(Generic[T]):
         }
         if extra:
             self.items[index] = first.model_copy(update=extra)
-        if self.rows[index][-1] != pos:
-            self.rows[index].append(pos)
 
     def drop(self, keys: Iterable[Any]) -> None:
         """Forget the items under ``keys`` (another set writes them)."""

@@ -198,10 +198,12 @@ class EmbeddedStore:
         """Point the record's single ``rel_type`` link at ``target``; True if anything moved."""
         ekey = _ekey(rel_type, "")
         moved = False
-        for _, other, key in list(self._graph.out_edges(record_id, keys=True)):
-            if key == ekey and other != target:
-                self._do(ops, ["del_edge", record_id, other, ekey])
-                moved = True
+        succ = self._graph.succ
+        if record_id in succ:
+            for other, keys in list(succ[record_id].items()):
+                if ekey in keys and other != target:
+                    self._do(ops, ["del_edge", record_id, other, ekey])
+                    moved = True
         if target is not None and not self._graph.has_edge(record_id, target, ekey):
             self._do(ops, ["edge", record_id, target, ekey, {"type": str(rel_type), "key": ""}])
             moved = True
