@@ -161,26 +161,43 @@ def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
     serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="start the service")] = True,
+    entities: Annotated[int, typer.Option(help="size of the synthetic county (0: none)")] = 3000,
 ) -> None:
-    """Load the small demo county into the configured store, then serve the API."""
+    """Load the hand-written demo graph and a synthetic county, then serve the API."""
     from loaders.demo import load_demo
+    from loaders.generate import generate_county
+    from loaders.pipeline import Loader
+    from loaders.report import RejectWriter
 
     settings = Settings()
+    county = settings.data_dir / f"county-{entities}"
+    if entities and not (county / "ground_truth.json").exists():
+        generate_county(county, entities=entities, seed=1)
     with _store() as store:
         _run(store.init_schema)
         result = _run(lambda: load_demo(store, settings.hash_key()))
-        typer.echo(
-            json.dumps(
-                {
-                    "backend": store.backend,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                    "rejected": len(result.rejected),
-                },
-                ensure_ascii=False,
-            )
-        )
+        report: dict[str, Any] = {
+            "backend": store.backend,
+            "demo": {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "rejected": len(result.rejected),
+            },
+        }
+        if entities:
+            with RejectWriter(settings.data_dir / "loads" / "demo-rejects.csv") as writer:
+                loader = Loader(store, settings.hash_key(), writer)
+                loaded = _run(lambda: loader.load([county]))
+            report["county"] = {
+                "folder": str(county),
+                "read": loaded.totals.read,
+                "loaded": loaded.totals.loaded,
+                "merged": loaded.totals.merged,
+                "rejected": loaded.totals.rejected,
+                "rejects_file": str(writer.path),
+            }
+        typer.echo(json.dumps(report, ensure_ascii=False))
     if serve_:
         serve(host=host, port=port)
 
@@ -240,6 +257,27 @@ def _load_text(result: Any, rejects: Path, summary: Path) -> str:
     if result.dry_run:
         lines.append("dry run: nothing was written")
     return "\n".join(lines)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="folder to write the source files into")],
+    entities: Annotated[int, typer.Option(min=100, help="organisations and people")] = 10_000,
+    seed: Annotated[int, typer.Option(help="same seed, same files")] = 1,
+    xlsx: Annotated[bool, typer.Option(help="also write the licences as XLSX")] = False,
+) -> None:
+    """Write a synthetic county in the source formats, with its ground truth."""
+    from loaders.generate import generate_county
+
+    result = generate_county(out, entities=entities, seed=seed, xlsx=xlsx)
+    total = sum(result.rows.values())
+    for name, count in result.rows.items():
+        typer.echo(f"{name:32} {count:>10,}")
+    typer.echo(
+        f"{total:,} rows in {result.seconds:.1f} s "
+        f"({total / max(result.seconds, 1e-9):,.0f} rows/s); ground truth: "
+        f"{out / 'ground_truth.json'}"
+    )
 
 
 @app.command()

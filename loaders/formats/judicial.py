@@ -54,6 +54,10 @@ RECORD_TYPES = {
     "奖励": "表彰奖励",
     "投诉": "投诉举报",
     "举报": "投诉举报",
+    "投诉处理": "投诉举报",
+    "违纪违法处分": "违纪违法",
+    "违法违纪处分": "违纪违法",
+    "违法违纪": "违纪违法",
 }
 
 # 执业证号 (practising certificate number) is understood but not kept: it identifies the

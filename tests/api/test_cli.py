@@ -22,15 +22,16 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.delenv("CREDGRAPH_NEO4J_URI", raising=False)
     monkeypatch.setenv("CREDGRAPH_DATA_DIR", str(tmp_path))
     runner = CliRunner()
-    result = runner.invoke(app, ["demo", "--no-serve"])
+    result = runner.invoke(app, ["demo", "--no-serve", "--entities", "0"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["created"] == 32
+    assert json.loads(result.output)["demo"]["created"] == 32
     return runner
 
 
 def test_demo_twice_changes_nothing(runner: CliRunner) -> None:
-    again = json.loads(runner.invoke(app, ["demo", "--no-serve"]).output)
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 32)
+    again = json.loads(runner.invoke(app, ["demo", "--no-serve", "--entities", "0"]).output)
+    demo = again["demo"]
+    assert (demo["created"], demo["updated"], demo["unchanged"]) == (0, 0, 32)
 
 
 def test_db_commands(runner: CliRunner) -> None:
@@ -66,3 +67,46 @@ def test_errors_are_one_line_and_exit_2(runner: CliRunner) -> None:
     assert "no entity with id 'nobody'" in result.output
     bad = runner.invoke(app, ["entity", COMPANY, "--as-of", "2025-13-01"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_generate_then_load_accounts_for_every_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CREDGRAPH_NEO4J_URI", raising=False)
+    monkeypatch.setenv("CREDGRAPH_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    made = runner.invoke(app, ["generate", "--out", str(tmp_path / "county"), "--entities", "1000"])
+    assert made.exit_code == 0, made.output
+    assert "ground truth" in made.output
+    dry = runner.invoke(
+        app,
+        [
+            "load",
+            str(tmp_path / "county"),
+            "--dry-run",
+            "--json",
+            "--summary",
+            str(tmp_path / "dry.json"),
+        ],
+    )
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["dry_run"] is True
+    assert not (tmp_path / "data" / "graph").exists()
+    done = runner.invoke(
+        app,
+        [
+            "load",
+            str(tmp_path / "county"),
+            "--summary",
+            str(tmp_path / "summary.json"),
+            "--rejects",
+            str(tmp_path / "rejects.csv"),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert "(all files)" in done.output and "rows/s" in done.output
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    totals = summary["totals"]
+    assert totals["read"] == totals["loaded"] + totals["merged"] + totals["rejected"] > 1000
+    assert totals["rejected"] == len((tmp_path / "rejects.csv").read_text().splitlines()) - 1
+    assert summary["departments"][0]["pushed"] > 0
