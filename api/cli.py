@@ -262,7 +262,7 @@ def _load_text(result: Any, rejects: Path, summary: Path) -> str:
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="folder to write the source files into")],
-    entities: Annotated[int, typer.Option(min=100, help="organisations and people")] = 10_000,
+    entities: Annotated[int, typer.Option(min=1000, help="organisations and people")] = 10_000,
     seed: Annotated[int, typer.Option(help="same seed, same files")] = 1,
     xlsx: Annotated[bool, typer.Option(help="also write the licences as XLSX")] = False,
 ) -> None:

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from graph.errors import InvalidInput
 
@@ -197,9 +197,7 @@ def citizen_id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def _parse_citizen_id(
-    value: str, field: str = "id_number", *, allow_legacy: bool = False
-) -> str:
+def _parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: bool = False) -> str:
     """Validate an 18-digit citizen ID and return it normalised; ``allow_legacy`` converts 15-digit.
 
     >>> parse_citizen_id("11010519491231002x")

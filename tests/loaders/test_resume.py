@@ -41,11 +41,22 @@ def many_penalties(folder: Path) -> Path:
 def run_load(
     folder: Path, env: dict[str, str], *, kill_when: Callable[[], bool] | None = None
 ) -> int:
-    command = [sys.executable, "-m", "api.cli", "load", str(folder), "--batch-size", "250",
-               "--rejects", str(folder.parent / "rejects.csv"),
-               "--summary", str(folder.parent / "summary.json")]
-    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "api.cli",
+        "load",
+        str(folder),
+        "--batch-size",
+        "250",
+        "--rejects",
+        str(folder.parent / "rejects.csv"),
+        "--summary",
+        str(folder.parent / "summary.json"),
+    ]
+    proc = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     if kill_when is None:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode()
