@@ -117,13 +117,19 @@ def parse_amount(text: str) -> float:
 class Row:
     """One source row by canonical column name; typed getters raise RowError with the header."""
 
-    def __init__(self, values: Mapping[str, str], columns: Mapping[str, Column]) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        columns: Mapping[str, Column],
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._values = values
         self._columns = columns
+        self._headers = headers or {}
 
     def header(self, name: str) -> str:
-        """The standard header of a column (what error messages name)."""
-        return self._columns[name].header
+        """The column's header as the source file writes it (else the standard one)."""
+        return self._headers.get(name) or self._columns[name].header
 
     def text(self, name: str) -> str | None:
         """Stripped text, or None when empty or absent."""

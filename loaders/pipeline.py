@@ -23,7 +23,7 @@ from graph.errors import InvalidInput
 from graph.model import AnyEntity, Relation
 from graph.records import AnyRecord
 from graph.store.protocol import GraphStore, UpsertResult
-from loaders.base import Context, Parsed, Row, RowError, SourceFormat
+from loaders.base import Column, Context, Parsed, Row, RowError, SourceFormat
 from loaders.formats import ORDER, formats
 from loaders.report import Department, DepartmentTally, FileReport, RejectWriter
 from loaders.resolve import Resolution
@@ -113,6 +113,7 @@ class Loader:
         if progress is None:
             progress = sys.stderr.isatty() and not os.environ.get("CI")
         self.progress = progress
+        self._column_cache: tuple[Any, tuple[dict[str, Column], dict[str, str]]] = (None, ({}, {}))
 
     def load(self, paths: Sequence[Path], fmt: str | None = None) -> LoadSummary:
         """Load every file (folders expanded), registries first; return the summary."""
@@ -198,7 +199,7 @@ class Loader:
         values = {name: cells[i] for i, name in mapping.items() if i < len(cells)}
         ctx = Context(self.key, table.path.name, number, self.loaded_at)
         try:
-            parsed = source.parse(Row(values, source.column_map()), ctx)
+            parsed = source.parse(Row(values, *self._columns(source, table, mapping)), ctx)
         except RowError as exc:
             self._reject(report, number, source, exc.field, exc.reason, raw, values)
             return None
@@ -211,6 +212,16 @@ class Loader:
             self._reject(report, number, source, exc.field or "(row)", str(exc), raw, values)
             return None
         return _Pending(number, values, parsed)
+
+    def _columns(
+        self, source: SourceFormat, table: Table, mapping: dict[int, str]
+    ) -> tuple[dict[str, Column], dict[str, str]]:
+        """The format's columns and this file's header for each (computed once per file)."""
+        key = (source.name, str(table.path))
+        if self._column_cache[0] != key:
+            headers = {name: table.header[i] for i, name in mapping.items()}
+            self._column_cache = (key, (source.column_map(), headers))
+        return self._column_cache[1]
 
     def _reject(
         self,
