@@ -40,7 +40,7 @@ def rejects(tmp_path: Path) -> set[tuple[str, int, str]]:
 def test_exactly_the_planted_bad_rows_are_rejected(
     loaded: tuple[LoadSummary, dict[str, Any]], tmp_path: Path
 ) -> None:
-    summary, truth = loaded
+    _, truth = loaded
     planted = {(b["file"], b["row"], b["field"]) for b in truth["bad_rows"]}
     assert rejects(tmp_path) == planted
 
