@@ -10,27 +10,21 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from tqdm import tqdm
 
 from graph.errors import InvalidInput
-from graph.model import AnyEntity, Relation
-from graph.records import AnyRecord
-from graph.store.protocol import GraphStore, UpsertResult
-from loaders.base import Column, Context, Parsed, Row, RowError, SourceFormat
+from graph.store.protocol import GraphStore
+from loaders.base import Column, Context, Row, RowError, SourceFormat
+from loaders.batch import Batch, Pending
 from loaders.formats import ORDER, formats
 from loaders.report import Department, DepartmentTally, FileReport, RejectWriter
-from loaders.resolve import Resolution
 from loaders.source import SUFFIXES, SourceError, Table, open_table
 
-T = TypeVar("T")
-_PROVENANCE = {"source_file", "source_row", "loaded_at"}
 #: Canonical column names that hold the authority behind a row (for the department report).
 AUTHORITY_COLUMNS = (
     "authority",
@@ -54,13 +48,6 @@ class LoadSummary(BaseModel):
     totals: FileReport = Field(default_factory=lambda: FileReport(file="(all)"))
     departments: list[Department] = Field(default_factory=list)
     rows_per_second: float = 0.0
-
-
-@dataclass
-class _Pending:
-    number: int
-    values: dict[str, str]
-    parsed: Parsed
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
@@ -156,7 +143,7 @@ class Loader:
         )
         missing = source.missing_required(mapping.values())
         started = time.perf_counter()
-        batch: list[_Pending] = []
+        batch: list[Pending] = []
         bar = tqdm(desc=table.path.name, unit=" rows", disable=not self.progress, leave=False)
         for number, cells in table.rows():
             report.read += 1
@@ -188,7 +175,7 @@ class Loader:
         number: int,
         cells: list[str] | str,
         raw: dict[str, str],
-    ) -> _Pending | None:
+    ) -> Pending | None:
         if isinstance(cells, str):
             self._reject(report, number, source, "(row)", cells, raw, {})
             return None
@@ -211,7 +198,7 @@ class Loader:
         except InvalidInput as exc:
             self._reject(report, number, source, exc.field or "(row)", str(exc), raw, values)
             return None
-        return _Pending(number, values, parsed)
+        return Pending(number, values, parsed)
 
     def _columns(
         self, source: SourceFormat, table: Table, mapping: dict[int, str]
@@ -239,14 +226,14 @@ class Loader:
         self.departments.reject(authority, _reason_kind(reason))
 
     def _flush(
-        self, report: FileReport, source: SourceFormat, table: Table, batch: list[_Pending]
+        self, report: FileReport, source: SourceFormat, table: Table, batch: list[Pending]
     ) -> None:
         if self.store is None:  # dry run: valid rows would load
             for pending in batch:
                 report.loaded += 1
                 self._tally(pending, "loaded")
             return
-        write = _Batch(self.store, batch)
+        write = Batch(self.store, batch)
         for pos, pending in enumerate(batch):
             problem = write.problems.get(pos)
             if problem is not None:
@@ -259,7 +246,7 @@ class Loader:
             setattr(report, outcome, getattr(report, outcome) + 1)
             self._tally(pending, outcome)
 
-    def _tally(self, pending: _Pending, outcome: str) -> None:
+    def _tally(self, pending: Pending, outcome: str) -> None:
         records = pending.parsed.records
         if records:
             self.departments.count(records[0].issuing_authority, outcome, records[0].decision_date)
@@ -278,126 +265,6 @@ def _reason_kind(reason: str) -> str:
         if words in reason:
             return kind
     return "other"
-
-
-class _Batch:
-    """One batch written to the store: unique items, and for each row its problem or outcome."""
-
-    def __init__(self, store: GraphStore, batch: list[_Pending]) -> None:
-        self.resolution = res = Resolution(store, [e for p in batch for e in p.parsed.entities])
-        self.problems: dict[int, tuple[str, str]] = {}
-        entities = _Unique[AnyEntity]()  # the facts rows are about
-        relations = _Unique[Relation]()
-        records = _Unique[AnyRecord]()
-        mentioned = _Unique[AnyEntity](merge=False)  # rows merely mention: created if missing
-        linked = _Unique[Relation](merge=False)
-        for pos, pending in enumerate(batch):
-            kind, key = pending.parsed.primary
-            for entity in pending.parsed.entities:
-                if entity.id in res.same:
-                    continue
-                target = entities if (kind, key) == ("entity", entity.id) else mentioned
-                target.add((entity.id, entity.label), entity, pos)
-            for rel in pending.parsed.relations:
-                fact = (kind, key) == ("relation", rel.identity)
-                rel = _remap_relation(rel, res)
-                (relations if fact else linked).add(rel.identity, rel, pos)
-            for record in pending.parsed.records:
-                record = record.model_copy(update={"subject_id": res.node(record.subject_id)})
-                records.add(record.id, record, pos)
-        mentioned.drop(entities.keys)
-        linked.drop(relations.keys)
-        self.results = {
-            "entity": self._write(entities, store.upsert_entities, "entity"),
-            "mentioned": self._write(
-                mentioned, partial(store.upsert_entities, create_only=True), "entity"
-            ),
-            "linked": self._write(
-                linked, partial(store.upsert_relations, create_only=True), "relation"
-            ),
-            "relation": self._write(relations, store.upsert_relations, "relation"),
-            "record": self._write(records, store.upsert_records, "record"),
-        }
-        if res.possible:
-            store.upsert_relations(res.possible, create_only=True)
-        self.index: dict[str, _Unique[Any]] = {
-            "entity": entities,
-            "relation": relations,
-            "record": records,
-        }
-        self.batch = batch
-
-    def _write(self, unique: _Unique[Any], upsert: Any, kind: str) -> UpsertResult:
-        result: UpsertResult = upsert(unique.items)
-        for rejection in result.rejected:
-            for pos in unique.rows[rejection.index]:
-                field = f"{kind}.{rejection.field}" if rejection.field else kind
-                self.problems.setdefault(pos, (field, rejection.reason))
-        return result
-
-    def outcome(self, pos: int) -> str:
-        """``loaded`` when the row's main fact was created or changed by this row, else merged."""
-        kind, key = self.batch[pos].parsed.primary
-        res = self.resolution
-        if kind == "entity":
-            key = next((k for k in self.index["entity"].keys if k[0] == res.node(key)), key)
-        elif kind == "relation":
-            key = (key[0], res.node(key[1]), res.node(key[2]), key[3])
-        unique = self.index[kind]
-        item = unique.keys.get(key)
-        if item is None:
-            return "merged"
-        first = unique.rows[item][0] == pos
-        changed = self.results[kind].outcomes[item] in ("created", "updated")
-        return "loaded" if first and changed else "merged"
-
-
-def _remap_relation(rel: Relation, res: Resolution) -> Relation:
-    source, target = res.node(rel.source_id), res.node(rel.target_id)
-    if (source, target) == (rel.source_id, rel.target_id):
-        return rel
-    return rel.model_copy(update={"source_id": source, "target_id": target})
-
-
-class _Unique(Generic[T]):
-    """Items of a batch made unique by key; later copies fill in fields the first lacked."""
-
-    def __init__(self, *, merge: bool = True) -> None:
-        self.merge = merge
-        self.items: list[T] = []
-        self.rows: list[list[int]] = []
-        self.keys: dict[Any, int] = {}
-
-    def add(self, key: Any, item: T, pos: int) -> None:
-        index = self.keys.get(key)
-        if index is None:
-            self.keys[key] = len(self.items)
-            self.items.append(item)
-            self.rows.append([pos])
-            return
-        if self.rows[index][-1] != pos:
-            self.rows[index].append(pos)
-        first: Any = self.items[index]
-        if not self.merge or first is item:
-            return
-        extra = {
-            k: v
-            for k, v in item.model_dump(exclude_none=True).items()  # type: ignore[attr-defined]
-            if k not in _PROVENANCE and getattr(first, k, None) is None
-        }
-        if extra:
-            self.items[index] = first.model_copy(update=extra)
-
-    def drop(self, keys: Iterable[Any]) -> None:
-        """Forget the items under ``keys`` (another set writes them)."""
-        gone = {self.keys[k] for k in keys if k in self.keys}
-        if not gone:
-            return
-        kept = [i for i in range(len(self.items)) if i not in gone]
-        renumber = {old: new for new, old in enumerate(kept)}
-        self.items = [self.items[i] for i in kept]
-        self.rows = [self.rows[i] for i in kept]
-        self.keys = {k: renumber[i] for k, i in self.keys.items() if i in renumber}
 
 
 def iter_reports(summary: LoadSummary) -> Iterator[FileReport]:
