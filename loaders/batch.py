@@ -72,6 +72,7 @@ class Batch:
             "record": records,
         }
         self.batch = batch
+        self._entity_keys: dict[str, Any] | None = None
 
     def _write(self, unique: _Unique[Any], upsert: Any, kind: str) -> UpsertResult:
         result: UpsertResult = upsert(unique.items)
@@ -86,7 +87,9 @@ class Batch:
         kind, key = self.batch[pos].parsed.primary
         res = self.resolution
         if kind == "entity":
-            key = next((k for k in self.index["entity"].keys if k[0] == res.node(key)), key)
+            if self._entity_keys is None:
+                self._entity_keys = {k[0]: k for k in self.index["entity"].keys}
+            key = self._entity_keys.get(res.node(key), key)
         elif kind == "relation":
             key = (key[0], res.node(key[1]), res.node(key[2]), key[3])
         unique = self.index[kind]

@@ -6,10 +6,12 @@ there, or repeats an earlier row) or rejected (written to the rejects file with 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,30 @@ class LoadSummary(BaseModel):
     totals: FileReport = Field(default_factory=lambda: FileReport(file="(all)"))
     departments: list[Department] = Field(default_factory=list)
     rows_per_second: float = 0.0
+
+
+@contextmanager
+def _young_gc_only() -> Iterator[None]:
+    """Keep Python's cyclic GC off the objects that outlive a batch during a load.
+
+    A load makes millions of small objects, and the embedded store keeps them; the default
+    collector would scan them again and again (measured: parsing ran 2-3x slower). Instead,
+    after each batch the young generations are collected and the survivors frozen.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(1)
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _settle_gc() -> None:
+    gc.collect(1)
+    gc.freeze()
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
@@ -120,8 +146,9 @@ class Loader:
                 continue
             plan.append((ORDER.index(source.name), table, source))
         start = time.perf_counter()
-        for _, table, source in sorted(plan, key=lambda item: item[0]):
-            summary.files.append(self.load_table(table, source))
+        with _young_gc_only():
+            for _, table, source in sorted(plan, key=lambda item: item[0]):
+                summary.files.append(self.load_table(table, source))
         elapsed = time.perf_counter() - start
         for report in summary.files:
             for name in ("read", "loaded", "merged", "rejected"):
@@ -160,6 +187,7 @@ class Loader:
             if len(batch) >= self.batch_size:
                 self._flush(report, source, table, batch)
                 batch = []
+                _settle_gc()
         if batch:
             self._flush(report, source, table, batch)
         bar.close()
