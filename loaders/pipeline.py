@@ -265,7 +265,8 @@ class Loader:
         for pos, pending in enumerate(batch):
             problem = write.problems.get(pos)
             if problem is not None:
-                raw = {k: v for k, v in pending.values.items()}
+                headers = self._column_cache[1][1]
+                raw = {headers.get(k, k): v for k, v in pending.values.items()}
                 self._reject(
                     report, pending.number, source, problem[0], problem[1], raw, pending.values
                 )

@@ -115,13 +115,18 @@ def test_bad_rows_are_rejected_with_file_row_field_and_reason(
 
 
 def test_rows_of_a_file_loaded_before_its_registry_are_rejected_not_lost(
-    load: LoadFn, samples: Path
+    load: LoadFn, samples: Path, tmp_path: Path
 ) -> None:
     summary = load(samples / "股东及出资信息.csv")
     [report] = summary.files
     # the corporate shareholder (row 4) mentions company A, so rows 2-3 find it; company B,
     # which row 4 invests in, is not known yet: that row is rejected, not dropped
     assert (report.read, report.loaded, report.rejected) == (3, 2, 1)
+    with open(tmp_path / "rejects-1.csv", encoding="utf-8-sig") as handle:
+        [reject] = list(csv.DictReader(handle))
+    assert (reject["row"], reject["field"]) == ("4", "relation.target_id")
+    assert TRADING in reject["reason"]
+    assert json.loads(reject["values"])["股东名称"] == "武汉某某建设工程有限公司"
 
 
 def test_header_variants_and_encodings_load_the_same(
