@@ -49,7 +49,9 @@ class Batch:
                 rel = _remap_relation(rel, res)
                 (relations if fact else linked).add(rel.identity, rel, pos)
             for record in pending.parsed.records:
-                record = record.model_copy(update={"subject_id": res.node(record.subject_id)})
+                subject = res.node(record.subject_id)
+                if subject != record.subject_id:
+                    record = record.model_copy(update={"subject_id": subject})
                 records.add(record.id, record, pos)
         mentioned.drop(entities.keys)
         linked.drop(relations.keys)
