@@ -283,6 +283,23 @@ def organization(
     return SocialOrganization(id=code, uscc=code, name=name, org_type=org_type, **prov)
 
 
+#: 主体类别 / 行政相对人类别 -> whether the subject is a natural person.
+SUBJECT_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
+
+
+def subject(row: Row, ctx: Context) -> AnyEntity:
+    """A row's subject from the columns ``subject_kind``, ``uscc``, ``name``, ``id_number``:
+    a person when the kind says so (or there is an ID number and no USCC), else an
+    organisation."""
+    natural = row.choice("subject_kind", SUBJECT_KINDS, required=False)
+    code = row.uscc("uscc")
+    if natural is None:
+        natural = code is None and row.text("id_number") is not None
+    if natural:
+        return person(row, ctx, "name", "id_number")
+    return organization(code, row.required("name"), ctx)
+
+
 def authority(row: Row, ctx: Context, name_col: str, code_col: str | None) -> Authority:
     """The Authority that issued a record: by its USCC when given, else by its name."""
     name = row.required(name_col)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from graph.model import AnyEntity
 from graph.records import CreditCommitment, record_id
 from graph.vocabulary import Label
 from loaders.base import (
@@ -12,8 +11,7 @@ from loaders.base import (
     Row,
     SourceFormat,
     authority,
-    organization,
-    person,
+    subject,
 )
 
 #: 履约状态 -> the value stored as ``fulfilment``.
@@ -26,8 +24,6 @@ FULFILMENTS = {
 }
 
 #: 主体类别 -> whether the subject is a natural person.
-SUBJECT_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
-
 COLUMNS = (
     Column("name", "承诺主体名称", ("承诺主体", "承诺人名称", "承诺人"), required=True),
     Column("subject_kind", "主体类别", ("承诺主体类别", "主体类型")),
@@ -45,17 +41,6 @@ COLUMNS = (
     ),
     Column("fulfilment", "履约状态", ("履约情况", "践诺状态")),
 )
-
-
-def subject(row: Row, ctx: Context) -> AnyEntity:
-    """Who made the commitment: a person (证件号码) or an organisation (统一社会信用代码)."""
-    natural = row.choice("subject_kind", SUBJECT_KINDS, required=False)
-    code = row.uscc("uscc")
-    if natural is None:
-        natural = code is None and row.text("id_number") is not None
-    if natural:
-        return person(row, ctx, "name", "id_number")
-    return organization(code, row.required("name"), ctx)
 
 
 def parse(row: Row, ctx: Context) -> Parsed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from graph.model import AnyEntity
 from graph.records import RED_KINDS, ListEntry, ListKind, ListType, record_id
 from graph.vocabulary import Label
 from loaders.base import (
@@ -14,8 +13,7 @@ from loaders.base import (
     SourceFormat,
     authority,
     normalize_header,
-    organization,
-    person,
+    subject,
 )
 
 #: 名单类型 -> red or black.
@@ -38,8 +36,6 @@ LIST_KINDS = {
 }
 
 #: 主体类别 -> whether the subject is a natural person.
-SUBJECT_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
-
 COLUMNS = (
     Column("list_type", "名单类型", ("红黑名单类型", "名单类别"), required=True),
     Column("list_name", "名单名称", ("名单种类",), required=True),
@@ -71,17 +67,6 @@ def list_kind(row: Row, list_type: ListType) -> ListKind:
         reason = f"{name} is a {other}, but {row.header('list_type')} says otherwise"
         raise RowError(row.header("list_name"), reason)
     return kind
-
-
-def subject(row: Row, ctx: Context) -> AnyEntity:
-    """The listed subject: a person (证件号码) or an organisation (统一社会信用代码)."""
-    natural = row.choice("subject_kind", SUBJECT_KINDS, required=False)
-    code = row.uscc("uscc")
-    if natural is None:
-        natural = code is None and row.text("id_number") is not None
-    if natural:
-        return person(row, ctx, "name", "id_number")
-    return organization(code, row.required("name"), ctx)
 
 
 def parse(row: Row, ctx: Context) -> Parsed:
