@@ -162,6 +162,42 @@ def _naive_row(tx: Any, parsed: Any) -> None:
         )
 
 
+def server_ceiling(store: Neo4jStore, batches: int = 6, size: int = 10_000) -> dict[str, Any]:
+    """What the server alone can write from this client: plain CREATEs of small nodes with
+    one uniqueness constraint, UNWIND batches of ``size``, one transaction each (best case,
+    no lookups, no outcomes). Graph items per second; the scratch label is removed after."""
+    driver = store._driver
+    driver.execute_query(
+        "CREATE CONSTRAINT bench_ceiling IF NOT EXISTS FOR (n:BenchCeiling) REQUIRE n.id IS UNIQUE"
+    )
+    rates = []
+    for b in range(batches):
+        rows = [
+            {"id": f"c{b}-{i}", "props": {"name": "某县某某商贸有限公司", "n": i}}
+            for i in range(size)
+        ]
+        started = time.perf_counter()
+        driver.execute_query(
+            "UNWIND $rows AS r CREATE (n:BenchCeiling {id: r.id}) SET n += r.props", rows=rows
+        )
+        rates.append(size / (time.perf_counter() - started))
+    with driver.session() as session:
+        session.run(
+            "MATCH (n:BenchCeiling) CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+        ).consume()
+    driver.execute_query("DROP CONSTRAINT bench_ceiling IF EXISTS")
+    best = max(rates[1:])  # the first batch pays for planning
+    return {"items_per_second": round(best), "batches": batches, "batch_size": size}
+
+
+def graph_items(store: Neo4jStore) -> int:
+    """Nodes plus relationships in the bench database."""
+    driver = store._driver
+    nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c").records[0]["c"]
+    rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c").records[0]["c"]
+    return int(nodes) + int(rels)
+
+
 def _now() -> Any:
     from datetime import UTC, datetime
 
@@ -200,9 +236,14 @@ def main() -> None:
     neo_small = run_child("neo4j", small, env)
     empty(creds).close()
     neo_big = run_child("neo4j", big, env)
+    store = Neo4jStore(creds["uri"], (creds["user"], creds["password"]))
+    items = graph_items(store)
+    store.close()
     store = empty(creds)
     base = naive(store, big, args.naive_rows)
+    ceiling = server_ceiling(store)
     store.close()
+    items_per_row = items / neo_big["rows"]
     emb_small = run_child("embedded", small, env)
     emb_big = run_child("embedded", big, env)
     figures = {
@@ -214,6 +255,10 @@ def main() -> None:
         "neo4j_small": neo_small,
         "naive_neo4j": base,
         "batched_vs_naive": round(neo_big["rows_per_second"] / base["rows_per_second"], 1),
+        "graph_items": items,
+        "graph_items_per_row": round(items_per_row, 2),
+        "server_ceiling": ceiling,
+        "server_ceiling_rows_per_second": round(ceiling["items_per_second"] / items_per_row),
         "embedded": emb_big,
         "embedded_small": emb_small,
         "peak_mb_growth_neo4j": round(neo_big["peak_mb"] - neo_small["peak_mb"], 1),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import neo4j
@@ -48,6 +49,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+@lru_cache(maxsize=64)
+def _iso(moment: datetime) -> str:
+    """A timestamp as ISO text for Cypher's datetime(): the driver's own temporal packing
+    costs ~0.2 ms per value (measured), and a load stamps every item with the same moment."""
+    return moment.isoformat()
 
 
 def _native(props: dict[str, Any]) -> dict[str, Any]:
@@ -134,8 +142,8 @@ class Neo4jStore:
 
     # -- writes ----------------------------------------------------------------------------
     def _labels(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, str]:
-        result = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA)
-        return {r["id"]: r["label"] for r in result}
+        record = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA).single()
+        return dict(zip(record["ids"], record["labels"], strict=True)) if record else {}
 
     def _repeat_outcomes(
         self,
@@ -165,12 +173,17 @@ class Neo4jStore:
     def _run_group(
         tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], outcomes: list[Outcome]
     ) -> None:
-        """Run one upsert statement; each returned row says what happened to batch item i."""
-        for record in tx.run(query, rows=rows):
-            if record["created"]:
-                outcomes[record["i"]] = "created"
-            else:
-                outcomes[record["i"]] = "unchanged" if record["same"] else "updated"
+        """Run one upsert statement; it returns which batch items it created and updated.
+
+        One aggregated answer instead of a row per item: streaming a row per item cost more
+        than the writes (measured)."""
+        record = tx.run(query, rows=rows).single(strict=True)
+        for row in rows:
+            outcomes[row["i"]] = "unchanged"
+        for i in record["created"]:
+            outcomes[i] = "created"
+        for i in record["updated"]:
+            outcomes[i] = "updated"
 
     def upsert_entities(
         self, items: Sequence[EntityItem], *, create_only: bool = False
@@ -218,7 +231,7 @@ class Neo4jStore:
                         "target_id": rel.target_id,
                         "key": rel.key,
                         "props": props,
-                        "loaded_at": rel.loaded_at or stamp,
+                        "loaded_at": _iso(rel.loaded_at or stamp),
                     }
                 )
             for rel_type, rows in groups.items():
@@ -257,7 +270,12 @@ class Neo4jStore:
 
     def _node_row(self, index: int, item: Any, stamp: Any) -> dict[str, Any]:
         props = self._props(item)
-        return {"i": index, "id": item.id, "props": props, "loaded_at": item.loaded_at or stamp}
+        return {
+            "i": index,
+            "id": item.id,
+            "props": props,
+            "loaded_at": _iso(item.loaded_at or stamp),
+        }
 
     # -- reads -----------------------------------------------------------------------------
     def get_entity(
