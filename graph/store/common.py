@@ -11,7 +11,14 @@ from typing import Any
 from graph.errors import InvalidInput
 from graph.model import Relation
 from graph.store.protocol import Direction, Rejection
-from graph.vocabulary import ENDPOINTS, ENTITY_LABELS, ENTITY_REL_TYPES, Label, RelType
+from graph.vocabulary import (
+    ENDPOINTS,
+    ENTITY_LABELS,
+    ENTITY_REL_TYPES,
+    RECORD_LABELS,
+    Label,
+    RelType,
+)
 
 SEP = "\x1f"
 MAX_PAGE = 1000
@@ -165,3 +172,32 @@ def relation_from(props: Mapping[str, Any], source_id: str, target_id: str) -> R
 def as_date(value: date | str | None) -> str | None:
     """ISO text of a date (the embedded store compares dates as ISO strings)."""
     return value.isoformat() if isinstance(value, date) else value
+
+
+def check_links(
+    direction: Direction, rel_types: Sequence[RelType] | None, cap: int, count: int
+) -> list[str]:
+    """Validate ``links`` arguments; return the relation types to follow, sorted."""
+    if not 1 <= cap <= 100_000:
+        raise InvalidInput(f"cap: must be between 1 and 100000, got {cap}", field="cap")
+    if count > 10_000:
+        raise InvalidInput(f"ids: at most 10000 nodes at once, got {count}", field="ids")
+    return check_page(1, direction, rel_types)
+
+
+def check_records_of(kinds: Sequence[Label] | None, limit: int) -> list[str]:
+    """Validate ``records_of`` arguments; return the record kinds asked for, sorted."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit: must be between 1 and {MAX_PAGE}, got {limit}", field="limit")
+    chosen = RECORD_LABELS if kinds is None else set(kinds)
+    unknown = [str(k) for k in chosen if k not in RECORD_LABELS]
+    if unknown:
+        raise InvalidInput(f"kinds: not record kinds: {unknown}", field="kinds")
+    return sorted(str(k) for k in chosen)
+
+
+def sort_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest decision first, undated last, then by id (the order both stores use)."""
+    rows.sort(key=lambda p: p["id"])
+    rows.sort(key=lambda p: str(p.get("decision_date") or ""), reverse=True)
+    return rows

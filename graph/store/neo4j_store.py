@@ -20,6 +20,7 @@ from graph.records import RECORD_ADAPTER
 from graph.schema import SCHEMA
 from graph.store import common
 from graph.store.cypher import statement, with_labels, with_type
+from graph.store.neo4j_traverse import Neo4jTraversal, concrete, native
 from graph.store.protocol import (
     CODE_FIELDS,
     CodeField,
@@ -58,16 +59,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def _native(props: dict[str, Any]) -> dict[str, Any]:
-    """Neo4j temporal values back to Python ones."""
-    return {k: (v.to_native() if hasattr(v, "to_native") else v) for k, v in props.items()}
-
-
-def _concrete(labels: Sequence[str]) -> str:
-    return next(label for label in labels if label not in _UMBRELLA)
-
-
-class Neo4jStore:
+class Neo4jStore(Neo4jTraversal):
     """GraphStore on a Neo4j 5 server; reads run in read transactions (cluster routing)."""
 
     backend = "neo4j"
@@ -287,10 +279,10 @@ class Neo4jStore:
         rows = self._read(statement("get_entity"), id=entity_id, limit=record_limit)
         if not rows:
             raise NotFound(f"no entity with id {entity_id!r}")
-        entity = ENTITY_ADAPTER.validate_python(_native(rows[0]["props"]))
+        entity = ENTITY_ADAPTER.validate_python(native(rows[0]["props"]))
         views = []
         for props in rows[0]["records"]:
-            record = RECORD_ADAPTER.validate_python(_native(props))
+            record = RECORD_ADAPTER.validate_python(native(props))
             views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
         return EntityDetail(
             entity=entity, records=views, record_total=rows[0]["total"], as_of=as_of
@@ -301,7 +293,7 @@ class Neo4jStore:
         rows = self._read(statement("get_record"), id=record_id)
         if not rows:
             raise NotFound(f"no record with id {record_id!r}")
-        return RECORD_ADAPTER.validate_python(_native(rows[0]["props"]))
+        return RECORD_ADAPTER.validate_python(native(rows[0]["props"]))
 
     def neighbourhood(
         self,
@@ -331,13 +323,13 @@ class Neo4jStore:
             raise NotFound(f"no entity with id {entity_id!r}")
         items = []
         for link in page[:limit]:
-            other = _native(link["other"])
+            other = native(link["other"])
             way = link["way"]
             source, target = (entity_id, other["id"]) if way == "out" else (other["id"], entity_id)
             rel = common.relation_from(
-                {**_native(link["rel"]), "type": link["type"]}, source, target
+                {**native(link["rel"]), "type": link["type"]}, source, target
             )
-            label = Label(_concrete(link["other_labels"]))
+            label = Label(concrete(link["other_labels"]))
             node = NodeSummary(id=other["id"], label=label, name=common.neighbour_name(other))
             items.append(Neighbour(relation=rel, direction=way, node=node))
         more = common.encode_cursor(page[limit - 1]["sk"]) if len(page) > limit else None
@@ -348,7 +340,7 @@ class Neo4jStore:
     def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
         """Persons by exact name (index on Entity.name)."""
         rows = self._read(statement("find_persons"), names=sorted(set(names)))
-        return {r["name"]: [Person.model_validate(_native(p)) for p in r["persons"]] for r in rows}
+        return {r["name"]: [Person.model_validate(native(p)) for p in r["persons"]] for r in rows}
 
     def find_by_code(self, field: CodeField, values: Sequence[str]) -> dict[str, list[str]]:
         """Ids of organisations by a legacy code (indexed; the key is checked, then spliced)."""

@@ -17,6 +17,7 @@ from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.journal import Journal
+from graph.store.nx_traverse import EmbeddedTraversal, holds, node_label
 from graph.store.protocol import (
     CODE_FIELDS,
     CodeField,
@@ -41,15 +42,11 @@ _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
 _PERSON = str(Label.PERSON)
 
 
-def _label(props: dict[str, Any]) -> str:
-    return str(props.get("label") or props.get("kind"))
-
-
 def _ekey(rel_type: str, key: str) -> str:
     return f"{rel_type}{common.SEP}{key}"
 
 
-class EmbeddedStore:
+class EmbeddedStore(EmbeddedTraversal):
     """GraphStore on networkx; every acknowledged batch is in the fsynced journal.
 
     One process owns a data directory at a time (an exclusive lock file).
@@ -264,12 +261,12 @@ class EmbeddedStore:
 
     def _labels(self, ids: Sequence[str]) -> dict[str, str]:
         nodes = self._graph.nodes
-        return {node_id: _label(nodes[node_id]) for node_id in ids if node_id in nodes}
+        return {node_id: node_label(nodes[node_id]) for node_id in ids if node_id in nodes}
 
     # -- reads -----------------------------------------------------------------------------
     def _entity_props(self, entity_id: str) -> dict[str, Any]:
         props = self._graph.nodes.get(entity_id)
-        if props is None or _label(props) not in _ENTITY_OR_CONTACT:
+        if props is None or node_label(props) not in _ENTITY_OR_CONTACT:
             raise NotFound(f"no entity with id {entity_id!r}")
         return dict(props)
 
@@ -298,7 +295,7 @@ class EmbeddedStore:
         """One record by id."""
         with self._mutex:
             props = self._graph.nodes.get(record_id)
-            if props is None or _label(props) not in _RECORD_KINDS:
+            if props is None or node_label(props) not in _RECORD_KINDS:
                 raise NotFound(f"no record with id {record_id!r}")
             return RECORD_ADAPTER.validate_python(dict(props))
 
@@ -325,7 +322,7 @@ class EmbeddedStore:
             if direction in ("in", "both"):
                 edges += [(d, "in", m) for m, _, d in self._graph.in_edges(entity_id, data=True)]
             for data, way, other in edges:
-                if data["type"] in types and _holds(data, day):
+                if data["type"] in types and holds(data, day):
                     found.append(
                         (common.sort_key(data["type"], other, data["key"], way), way, other, data)
                     )
@@ -339,7 +336,9 @@ class EmbeddedStore:
     def _neighbour(self, centre: str, way: str, other: str, data: dict[str, Any]) -> Neighbour:
         source, target = (centre, other) if way == "out" else (other, centre)
         props = self._graph.nodes[other]
-        node = NodeSummary(id=other, label=Label(_label(props)), name=common.neighbour_name(props))
+        node = NodeSummary(
+            id=other, label=Label(node_label(props)), name=common.neighbour_name(props)
+        )
         return Neighbour(
             relation=common.relation_from(data, source, target), direction=way, node=node
         )
@@ -365,16 +364,9 @@ class EmbeddedStore:
     def stats(self) -> GraphStats:
         """Counts of nodes by label and relations by type."""
         with self._mutex:
-            nodes = Counter(_label(props) for _, props in self._graph.nodes(data=True))
+            nodes = Counter(node_label(props) for _, props in self._graph.nodes(data=True))
             rels = Counter(data["type"] for _, _, data in self._graph.edges(data=True))
         return GraphStats(nodes=dict(sorted(nodes.items())), relations=dict(sorted(rels.items())))
-
-
-def _holds(data: dict[str, Any], day: str | None) -> bool:
-    if day is None:
-        return True
-    start, end = data.get("valid_from"), data.get("valid_to")
-    return (start is None or start <= day) and (end is None or day <= end)
 
 
 def _iso(value: Any) -> str:

@@ -106,6 +106,18 @@ class EntityDetail(BaseModel):
     as_of: date | None = None
 
 
+class Subgraph(BaseModel):
+    """Nodes and the relations found by following links from some nodes.
+
+    ``hubs`` are nodes that have more matching links than the cap asked for: their links
+    were left out, so a question can say what it did not follow.
+    """
+
+    nodes: dict[str, NodeSummary] = Field(default_factory=dict)
+    relations: list[Relation] = Field(default_factory=list)
+    hubs: list[str] = Field(default_factory=list)
+
+
 class GraphStats(BaseModel):
     """Counts of nodes by concrete label and of relations by type."""
 
@@ -167,6 +179,34 @@ class GraphStore(Protocol):
         cursor: str | None = None,
     ) -> NeighbourPage:
         """One page of the entity's links, ordered by (type, other id, key, direction)."""
+
+    def links(
+        self,
+        ids: Sequence[str],
+        *,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        cap: int = 500,
+    ) -> Subgraph:
+        """The links of each entity or contact point among ``ids`` (unknown ids are ignored),
+        of the given entity relation types, valid on ``as_of``. ``nodes`` has the given nodes
+        that exist and the other ends; a node with more than ``cap`` links is a hub: listed
+        in ``hubs``, its links left out. Relations are sorted by identity."""
+
+    def records_of(
+        self,
+        ids: Sequence[str],
+        *,
+        as_of: date | None = None,
+        kinds: Sequence[Label] | None = None,
+        limit: int = 200,
+    ) -> dict[str, list[RecordView]]:
+        """Records concerning each node (of the given kinds), newest decision first, at most
+        ``limit`` per node, each flagged in force on ``as_of``; nodes without any are left out."""
+
+    def records_issued_by(self, authority_id: str, *, limit: int = 1000) -> list[RecordItem]:
+        """Records an authority issued, newest decision first; raises NotFound."""
 
     def find_persons(self, names: Sequence[str]) -> dict[str, list[Person]]:
         """Persons by exact name (for entity resolution); names without any are left out."""

@@ -1,0 +1,112 @@
+"""Traversal reads of the Neo4j store: links of many nodes, and the records about them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph.errors import NotFound
+from graph.records import RECORD_ADAPTER
+from graph.store import common
+from graph.store.cypher import statement
+from graph.store.protocol import Direction, NodeSummary, RecordItem, RecordView, Subgraph
+from graph.vocabulary import Label, RelType
+
+_UMBRELLA = {str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)}
+
+
+def native(props: dict[str, Any]) -> dict[str, Any]:
+    """Neo4j temporal values back to Python ones."""
+    return {k: (v.to_native() if hasattr(v, "to_native") else v) for k, v in props.items()}
+
+
+def concrete(labels: Sequence[str]) -> str:
+    """The concrete label among a node's labels."""
+    return next(label for label in labels if label not in _UMBRELLA)
+
+
+def _summary(props: dict[str, Any], labels: Sequence[str]) -> NodeSummary:
+    return NodeSummary(
+        id=props["id"], label=Label(concrete(labels)), name=common.neighbour_name(props)
+    )
+
+
+class Neo4jTraversal:
+    """Mixed into Neo4jStore: reads that follow many links at once (one read each)."""
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        raise NotImplementedError  # provided by Neo4jStore
+
+    def links(
+        self,
+        ids: Sequence[str],
+        *,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        cap: int = 500,
+    ) -> Subgraph:
+        """Links of each node, valid on as_of; nodes with more than ``cap`` are hubs."""
+        types = common.check_links(direction, rel_types, cap, len(ids))
+        rows = self._read(
+            statement("links"),
+            ids=list(dict.fromkeys(ids)),
+            types=types,
+            direction=direction,
+            as_of=as_of,
+            cap=cap + 1,
+        )
+        out = Subgraph()
+        seen: set[tuple[str, str, str, str]] = set()
+        for row in rows:
+            node_id = row["id"]
+            out.nodes[node_id] = _summary(row["props"], row["labels"])
+            if len(row["links"]) > cap:
+                out.hubs.append(node_id)
+                continue
+            for link in row["links"]:
+                other = link["other"]
+                way = link["way"]
+                source, target = (node_id, other["id"]) if way == "out" else (other["id"], node_id)
+                data = {**native(link["rel"]), "type": link["type"]}
+                rel = common.relation_from(data, source, target)
+                if rel.identity in seen:
+                    continue
+                seen.add(rel.identity)
+                out.relations.append(rel)
+                if other["id"] not in out.nodes:
+                    out.nodes[other["id"]] = _summary(other, link["other_labels"])
+        out.relations.sort(key=lambda r: r.identity)
+        return out
+
+    def records_of(
+        self,
+        ids: Sequence[str],
+        *,
+        as_of: date | None = None,
+        kinds: Sequence[Label] | None = None,
+        limit: int = 200,
+    ) -> dict[str, list[RecordView]]:
+        """Records concerning each node, newest first, flagged in force on as_of."""
+        wanted = common.check_records_of(kinds, limit)
+        rows = self._read(
+            statement("records_of"), ids=list(dict.fromkeys(ids)), kinds=wanted, limit=limit
+        )
+        found: dict[str, list[RecordView]] = {}
+        for row in rows:
+            views = []
+            for props in row["records"]:
+                record = RECORD_ADAPTER.validate_python(native(props))
+                views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
+            found[row["id"]] = views
+        return found
+
+    def records_issued_by(self, authority_id: str, *, limit: int = 1000) -> list[RecordItem]:
+        """Records an authority issued, newest decision first."""
+        rows = self._read(statement("records_issued_by"), id=authority_id, limit=limit)
+        if not rows or not rows[0]["found"]:
+            raise NotFound(f"no authority with id {authority_id!r}")
+        return [RECORD_ADAPTER.validate_python(native(p)) for p in rows[0]["records"]]
