@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 
-from graph.errors import CredgraphError
+from api.clikit import AsOfOpt, JsonOpt, cli_store, emit, parse_date, run
 from graph.settings import Settings
-from graph.store import open_store
-from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 
 app = typer.Typer(
@@ -23,58 +18,21 @@ app = typer.Typer(
 )
 db = typer.Typer(help="Graph schema: constraints and indexes", no_args_is_help=True)
 app.add_typer(db, name="db")
-T = TypeVar("T")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="print the API's JSON document")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="answer as of this date (YYYY-MM-DD)")]
-
-
-@contextmanager
-def _store() -> Iterator[GraphStore]:
-    store = open_store(Settings())
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _run(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except CredgraphError as exc:
-        typer.secho(f"error: {exc}", err=True, fg="red")
-        raise typer.Exit(2) from exc
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"as_of: {text!r} is not a date (YYYY-MM-DD)") from exc
-
-
-def _emit(model: BaseModel, as_json: bool, text: Callable[[Any], str]) -> None:
-    if as_json:
-        typer.echo(model.model_dump_json(indent=2))
-    else:
-        typer.echo(text(model))
 
 
 @db.command("init")
 def db_init() -> None:
     """Create the constraints and indexes (idempotent)."""
-    with _store() as store:
-        names = _run(store.init_schema)
+    with cli_store() as store:
+        names = run(store.init_schema)
         typer.echo(f"{store.backend}: schema ready ({len(names)} constraints and indexes)")
 
 
 @db.command("check")
 def db_check() -> None:
     """Exit 1 when constraints or indexes are missing."""
-    with _store() as store:
-        missing = _run(store.check_schema)
+    with cli_store() as store:
+        missing = run(store.check_schema)
     if missing:
         typer.echo(f"missing: {', '.join(missing)}")
         raise typer.Exit(1)
@@ -84,9 +42,9 @@ def db_check() -> None:
 @app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Counts of nodes by label and relations by type."""
-    with _store() as store:
-        result = _run(store.stats)
-    _emit(
+    with cli_store() as store:
+        result = run(store.stats)
+    emit(
         result,
         as_json,
         lambda s: "\n".join(
@@ -98,9 +56,9 @@ def stats(as_json: JsonOpt = False) -> None:
 @app.command()
 def entity(entity_id: str, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     """An entity with its credit records (in force on --as-of, default today)."""
-    day = _date(as_of)
-    with _store() as store:
-        detail = _run(lambda: store.get_entity(entity_id, as_of=day))
+    day = parse_date(as_of)
+    with cli_store() as store:
+        detail = run(lambda: store.get_entity(entity_id, as_of=day))
 
     def text(d: Any) -> str:
         lines = [f"{d.entity.label} {d.entity.id}  {d.entity.name}"]
@@ -114,7 +72,7 @@ def entity(entity_id: str, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> N
         lines.append(f"  {d.record_total} record(s)")
         return "\n".join(lines)
 
-    _emit(detail, as_json, text)
+    emit(detail, as_json, text)
 
 
 @app.command()
@@ -128,9 +86,9 @@ def neighbours(
     as_json: JsonOpt = False,
 ) -> None:
     """One page of an entity's links."""
-    day = _date(as_of)
-    with _store() as store:
-        page = _run(
+    day = parse_date(as_of)
+    with cli_store() as store:
+        page = run(
             lambda: store.neighbourhood(
                 entity_id,
                 rel_types=rel_type,
@@ -153,7 +111,7 @@ def neighbours(
         )
         return "\n".join(lines)
 
-    _emit(page, as_json, text)
+    emit(page, as_json, text)
 
 
 @app.command()
@@ -173,9 +131,9 @@ def demo(
     county = settings.data_dir / f"county-{entities}"
     if entities and not (county / "ground_truth.json").exists():
         generate_county(county, entities=entities, seed=1)
-    with _store() as store:
-        _run(store.init_schema)
-        result = _run(lambda: load_demo(store, settings.hash_key()))
+    with cli_store() as store:
+        run(store.init_schema)
+        result = run(lambda: load_demo(store, settings.hash_key()))
         report: dict[str, Any] = {
             "backend": store.backend,
             "demo": {
@@ -188,7 +146,7 @@ def demo(
         if entities:
             with RejectWriter(settings.data_dir / "loads" / "demo-rejects.csv") as writer:
                 loader = Loader(store, settings.hash_key(), writer)
-                loaded = _run(lambda: loader.load([county]))
+                loaded = run(lambda: loader.load([county]))
             report["county"] = {
                 "folder": str(county),
                 "read": loaded.totals.read,
@@ -229,13 +187,13 @@ def load(
                 paths, fmt
             )
         else:
-            with _store() as store:
-                _run(store.init_schema)
+            with cli_store() as store:
+                run(store.init_schema)
                 loader = Loader(store, settings.hash_key(), writer, batch_size=batch_size)
-                result = _run(lambda: loader.load(paths, fmt))
+                result = run(lambda: loader.load(paths, fmt))
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    _emit(result, as_json, lambda r: _load_text(r, rejects, summary))
+    emit(result, as_json, lambda r: _load_text(r, rejects, summary))
     if any(f.error for f in result.files):
         raise typer.Exit(1)
 
