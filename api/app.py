@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import entities, health
+from api.routes import checks, entities, health
+from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
 from graph.store.protocol import GraphStore
@@ -43,9 +44,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.catalogue = load_catalogue(settings.catalogue_dir)  # fails fast when invalid
     if store is not None:
         app.state.store = store
     errors.install(app)
     app.include_router(health.router)
     app.include_router(entities.router)
+    app.include_router(checks.router)
     return app

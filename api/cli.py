@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from api.clikit import AsOfOpt, JsonOpt, cli_store, emit, parse_date, run
+from api.commands import checks
 from graph.settings import Settings
 from graph.vocabulary import RelType
 
@@ -246,6 +247,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from api.app import create_app
 
     uvicorn.run(create_app(Settings()), host=host, port=port)
+
+
+checks.register(app)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from graph.measures import Catalogue
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
 
@@ -22,5 +23,12 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_catalogue(request: Request) -> Catalogue:
+    """The measure catalogue loaded at start-up."""
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     neo4j_fetch_size: int = 1000
     id_hash_key: SecretStr | None = None
     write_batch_size: int = 5000
+    catalogue_dir: Path | None = None  # the measure catalogue (YAML); None: the shipped one
 
     @property
     def backend(self) -> str:

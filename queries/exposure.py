@@ -1,0 +1,183 @@
+"""Propagation (whom a listing reaches) and exposure (which listings reach an entity)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from graph.errors import NotFound
+from graph.measures import Catalogue, Matter, Measure, Reach
+from graph.model import Relation
+from graph.store.protocol import GraphStore, NodeSummary
+from graph.vocabulary import Label
+from queries.reach import (
+    ROLE_TYPES,
+    Ignored,
+    MeasureRef,
+    Step,
+    Tier,
+    TriggerRecord,
+    applies,
+    entries,
+    role_links,
+    step,
+    subject_kind,
+    surroundings,
+    why_not,
+)
+
+
+class Reached(BaseModel):
+    """One entity a record reaches: on which tier, through which relation, by which measures."""
+
+    entity: NodeSummary
+    tier: Tier
+    reach: Reach
+    path: list[Step]
+    measures: list[MeasureRef]
+    matters: list[Matter]
+
+
+class RecordReach(BaseModel):
+    """A list entry and everyone it reaches."""
+
+    record: TriggerRecord
+    reached: list[Reached]
+
+
+class Propagation(BaseModel):
+    """From a listed entity: everyone its in-force entries reach, by measure and path."""
+
+    listed: NodeSummary
+    as_of: date
+    records: list[RecordReach]
+    ignored: list[Ignored] = Field(default_factory=list)
+    catalogue_version: str
+
+
+class Linked(BaseModel):
+    """An in-force black-list entry of an entity only linked to the one asked about."""
+
+    record: TriggerRecord
+    path: list[Step]
+
+
+class Exposure(BaseModel):
+    """For any entity: every entry that reaches it (listed, binding), and linked ones."""
+
+    entity: NodeSummary
+    as_of: date
+    reaching: list[RecordReach]  # each with the single Reached entry for this entity
+    linked: list[Linked]
+    ignored: list[Ignored] = Field(default_factory=list)
+    catalogue_version: str
+
+
+def propagation(
+    store: GraphStore, catalogue: Catalogue, listed_id: str, *, as_of: date | None = None
+) -> Propagation:
+    """Everyone the listed entity's in-force entries reach on ``as_of`` (default today)."""
+    day = as_of or date.today()
+    hood = store.links([listed_id], rel_types=sorted(ROLE_TYPES), direction="in", as_of=day)
+    listed = hood.nodes.get(listed_id)
+    if listed is None:
+        raise NotFound(f"no entity with id {listed_id!r}")
+    kind = subject_kind(listed.label)
+    found = store.records_of([listed_id], as_of=day, kinds=[Label.LIST_ENTRY])
+    out = Propagation(listed=listed, as_of=day, records=[], catalogue_version=catalogue.version)
+    for entry, in_force in entries(found.get(listed_id, [])):
+        if entry.list_kind not in catalogue.trigger_kinds():
+            continue
+        record = TriggerRecord.of(entry, listed)
+        if not in_force:
+            out.ignored.append(Ignored(record=record, why=why_not(entry, day)))
+            continue
+        measures = [m for m in catalogue.measures_for(entry.list_kind) if applies(m, None, kind)]
+        reached = [_reached(listed, Tier.LISTED, Reach.SUBJECT, [], measures, catalogue)]
+        for person_id in sorted({r.source_id for r in hood.relations}):
+            person = hood.nodes[person_id]
+            for reach, rel in role_links(hood.relations, person_id, listed_id):
+                named = [m for m in measures if reach in m.reaches]
+                if named:
+                    reached.append(
+                        _reached(
+                            person, Tier.BINDING, reach, [step(rel, hood.nodes)], named, catalogue
+                        )
+                    )
+        out.records.append(RecordReach(record=record, reached=reached))
+    return out
+
+
+def exposure(
+    store: GraphStore,
+    catalogue: Catalogue,
+    entity_id: str,
+    *,
+    as_of: date | None = None,
+    hops: int = 2,
+) -> Exposure:
+    """Every in-force entry that reaches ``entity_id``: its own, those of organisations where
+    it holds a role a measure names, and (as ``linked``) those of entities within ``hops``."""
+    day = as_of or date.today()
+    hood = surroundings(store, entity_id, day, hops, 200)
+    entity = hood.graph.nodes.get(entity_id)
+    if entity is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    candidates = sorted(n for n, s in hood.graph.nodes.items() if subject_kind(s.label))
+    found = store.records_of(candidates, as_of=day, kinds=[Label.LIST_ENTRY])
+    out = Exposure(
+        entity=entity, as_of=day, reaching=[], linked=[], catalogue_version=catalogue.version
+    )
+    for node_id in sorted(found):
+        node = hood.graph.nodes[node_id]
+        kind = subject_kind(node.label)
+        roles = role_links(hood.graph.relations, entity_id, node_id)
+        for entry, in_force in entries(found[node_id]):
+            if entry.list_kind not in catalogue.trigger_kinds():
+                continue
+            record = TriggerRecord.of(entry, node)
+            if not in_force:
+                if node_id == entity_id or roles:
+                    out.ignored.append(Ignored(record=record, why=why_not(entry, day)))
+                continue
+            measures = [
+                m for m in catalogue.measures_for(entry.list_kind) if applies(m, None, kind)
+            ]
+            reached = _reach_of(entity, node_id, roles, measures, catalogue, hood.graph.nodes)
+            if reached is not None:
+                out.reaching.append(RecordReach(record=record, reached=[reached]))
+            elif entry.list_type == "black":
+                out.linked.append(Linked(record=record, path=hood.path(node_id)))
+    return out
+
+
+def _reach_of(
+    entity: NodeSummary,
+    node_id: str,
+    roles: list[tuple[Reach, Relation]],
+    measures: list[Measure],
+    catalogue: Catalogue,
+    nodes: Mapping[str, NodeSummary],
+) -> Reached | None:
+    if node_id == entity.id:
+        return _reached(entity, Tier.LISTED, Reach.SUBJECT, [], measures, catalogue)
+    for reach, rel in roles:
+        named = [m for m in measures if reach in m.reaches]
+        if named:
+            return _reached(entity, Tier.BINDING, reach, [step(rel, nodes)], named, catalogue)
+    return None
+
+
+def _reached(
+    entity: NodeSummary,
+    tier: Tier,
+    reach: Reach,
+    path: list[Step],
+    measures: list[Measure],
+    catalogue: Catalogue,
+) -> Reached:
+    matters = sorted({m for measure in measures for m in measure.matters}, key=list(Matter).index)
+    refs = [MeasureRef.of(m, catalogue) for m in measures]
+    return Reached(entity=entity, tier=tier, reach=reach, path=path, measures=refs, matters=matters)

@@ -1,0 +1,225 @@
+"""How list entries reach subjects: listed, bound by a named role, or only linked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from itertools import pairwise
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph.measures import REACH_RELATIONS, Catalogue, Effect, Matter, Measure, Reach, SubjectKind
+from graph.model import Relation
+from graph.records import ListEntry, ListKind, RecordStatus
+from graph.store.protocol import GraphStore, NodeSummary, Subgraph
+from graph.vocabulary import Label, RelType
+
+#: Relations a measure can name, person -> organisation.
+ROLE_TYPES = frozenset(t for types in REACH_RELATIONS.values() for t in types)
+ORGANIZATION_LABELS = frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION, Label.AUTHORITY})
+
+
+class Tier(StrEnum):
+    """How a subject is touched by a measure; the tiers are never mixed."""
+
+    LISTED = "listed"  # the subject itself is on the list
+    BINDING = "binding"  # reached through a relation the measure names (e.g. its legal rep)
+    ADVISORY = "advisory"  # only linked to a listed entity: review at most, never restrict
+
+
+class Step(BaseModel):
+    """One relation on the way from the subject to the listed entity."""
+
+    type: RelType
+    source_id: str
+    source_name: str
+    target_id: str
+    target_name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class TriggerRecord(BaseModel):
+    """The list entry behind a reason, with what an auditor needs to find the source."""
+
+    id: str
+    list_kind: ListKind
+    list_name: str
+    issuing_authority: str
+    document_number: str | None = None
+    decision_date: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    status: RecordStatus
+    status_since: date | None = None
+    legal_basis: str | None = None
+    subject: NodeSummary
+
+    @classmethod
+    def of(cls, entry: ListEntry, subject: NodeSummary) -> TriggerRecord:
+        """The trigger view of a list entry."""
+        return cls(
+            id=entry.id,
+            list_kind=entry.list_kind,
+            list_name=entry.list_name,
+            issuing_authority=entry.issuing_authority,
+            document_number=entry.document_number,
+            decision_date=entry.decision_date,
+            valid_from=entry.valid_from,
+            valid_to=entry.valid_to,
+            status=entry.status,
+            status_since=entry.status_since,
+            legal_basis=entry.legal_basis,
+            subject=subject,
+        )
+
+
+class MeasureRef(BaseModel):
+    """A catalogued measure as cited in an answer: title, legal basis, implementing authority."""
+
+    id: str
+    title: str
+    effect: Effect
+    legal_basis: str
+    authority: str
+    authority_name: str
+    memorandum: str
+    document_number: str
+
+    @classmethod
+    def of(cls, measure: Measure, catalogue: Catalogue) -> MeasureRef:
+        """Cite ``measure`` from ``catalogue``."""
+        memo = catalogue.memoranda[measure.memorandum]
+        return cls(
+            id=measure.id,
+            title=measure.title,
+            effect=measure.effect,
+            legal_basis=measure.legal_basis,
+            authority=measure.authority,
+            authority_name=catalogue.authorities[measure.authority].name,
+            memorandum=memo.title,
+            document_number=memo.document_number,
+        )
+
+
+class Reason(BaseModel):
+    """One measure that touches the subject, through one record, on one tier."""
+
+    tier: Tier
+    effect: Effect  # as applied: an advisory reason is at most review
+    measure: MeasureRef
+    record: TriggerRecord
+    reach: Reach  # subject for listed and advisory tiers; the named role for binding
+    path: list[Step]  # from the subject to the listed entity; empty when listed
+
+
+class Ignored(BaseModel):
+    """A list entry that was found but has no effect on the date asked about, and why."""
+
+    record: TriggerRecord
+    why: str
+
+
+def subject_kind(label: Label) -> SubjectKind | None:
+    """Which kind of listed subject a node is for applies_to; None for contact points."""
+    if label is Label.PERSON:
+        return SubjectKind.PERSON
+    return SubjectKind.ORGANIZATION if label in ORGANIZATION_LABELS else None
+
+
+def step(rel: Relation, nodes: Mapping[str, NodeSummary]) -> Step:
+    """A path step from a relation, with the names of its ends."""
+    return Step(
+        type=rel.type,
+        source_id=rel.source_id,
+        source_name=nodes[rel.source_id].name if rel.source_id in nodes else rel.source_id,
+        target_id=rel.target_id,
+        target_name=nodes[rel.target_id].name if rel.target_id in nodes else rel.target_id,
+        valid_from=rel.valid_from,
+        valid_to=rel.valid_to,
+    )
+
+
+@dataclass
+class Neighbourhood:
+    """The subject's surroundings up to ``hops`` links, valid on the date asked about."""
+
+    subject: str
+    graph: Subgraph
+    hubs: list[str] = field(default_factory=list)
+    undirected: nx.MultiGraph = field(default_factory=nx.MultiGraph)
+
+    def path(self, target: str) -> list[Step]:
+        """A shortest chain of relations from the subject to ``target`` (deterministic)."""
+        nodes = nx.shortest_path(self.undirected, self.subject, target)
+        steps = []
+        for a, b in pairwise(nodes):
+            rels = [d["rel"] for d in self.undirected.get_edge_data(a, b).values()]
+            steps.append(step(min(rels, key=lambda r: r.identity), self.graph.nodes))
+        return steps
+
+
+def surroundings(
+    store: GraphStore, subject: str, as_of: date, hops: int, hub_cap: int
+) -> Neighbourhood:
+    """Expand ``hops`` levels of entity links from the subject; hubs are not expanded."""
+    seen = {subject}
+    frontier = [subject]
+    merged = Subgraph()
+    hood = Neighbourhood(subject=subject, graph=merged)
+    for _ in range(hops):
+        if not frontier:
+            break
+        sub = store.links(frontier, as_of=as_of, cap=hub_cap)
+        merged.nodes.update(sub.nodes)
+        merged.relations += sub.relations
+        hood.hubs += sub.hubs
+        hubs = set(sub.hubs)
+        frontier = sorted(n for n in sub.nodes if n not in seen and n not in hubs)
+        seen.update(sub.nodes)
+    hood.undirected.add_nodes_from(sorted(merged.nodes))  # sorted: one answer on both stores
+    for rel in sorted(merged.relations, key=lambda r: r.identity):
+        hood.undirected.add_edge(rel.source_id, rel.target_id, key=rel.identity, rel=rel)
+    return hood
+
+
+def role_links(
+    relations: Iterable[Relation], person: str, org: str
+) -> list[tuple[Reach, Relation]]:
+    """The named-role relations from ``person`` to ``org`` among ``relations``."""
+    found = []
+    for reach, types in REACH_RELATIONS.items():
+        for rel in relations:
+            if rel.type in types and rel.source_id == person and rel.target_id == org:
+                found.append((reach, rel))
+    return found
+
+
+def entries(views: Iterable[object]) -> list[tuple[ListEntry, bool]]:
+    """The list entries among record views, with their in-force flags."""
+    out = []
+    for view in views:
+        record = getattr(view, "record", None)
+        if isinstance(record, ListEntry):
+            out.append((record, bool(getattr(view, "in_force", False))))
+    return out
+
+
+def why_not(entry: ListEntry, as_of: date) -> str:
+    """Why an entry that exists has no effect on ``as_of``."""
+    if entry.status is not RecordStatus.ACTIVE and (
+        entry.status_since is None or entry.status_since <= as_of
+    ):
+        since = f" since {entry.status_since}" if entry.status_since else ""
+        return f"status {entry.status}{since}"
+    if entry.valid_from and as_of < entry.valid_from:
+        return f"not yet valid (from {entry.valid_from})"
+    return f"no longer valid (until {entry.valid_to})"
+
+
+def applies(measure: Measure, matter: Matter | None, kind: SubjectKind | None) -> bool:
+    """Whether a measure covers this matter (any when None) for this kind of listed subject."""
+    return (matter is None or matter in measure.matters) and kind in measure.applies_to
