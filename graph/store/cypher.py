@@ -31,3 +31,15 @@ def with_labels(name: str, labels: tuple[Label, ...]) -> str:
 def with_type(name: str, rel_type: RelType) -> str:
     """The statement with ``__TYPE__`` replaced by a checked relationship type."""
     return statement(name).replace("__TYPE__", check_rel_type(rel_type))
+
+
+def with_types(name: str, rel_types: list[str]) -> str:
+    """The statement with ``__TYPES__`` replaced by checked relationship types joined with '|'
+    (a typed pattern lets Neo4j skip the other relationship chains of a dense node).
+
+    >>> "[r:HAS_PHONE|SERVES_IN]" in with_types("links", ["HAS_PHONE", "SERVES_IN"])
+    True
+    """
+    return statement(name).replace(
+        "__TYPES__", "|".join(check_rel_type(RelType(t)) for t in rel_types)
+    )

@@ -11,7 +11,7 @@ import neo4j
 from graph.errors import NotFound
 from graph.records import RECORD_ADAPTER
 from graph.store import common
-from graph.store.cypher import statement
+from graph.store.cypher import statement, with_types
 from graph.store.protocol import Direction, NodeSummary, RecordItem, RecordView, Subgraph
 from graph.vocabulary import Label, RelType
 
@@ -52,9 +52,8 @@ class Neo4jTraversal:
         """Links of each node, valid on as_of; nodes with more than ``cap`` are hubs."""
         types = common.check_links(direction, rel_types, cap, len(ids))
         rows = self._read(
-            statement("links"),
+            with_types("links", types),
             ids=list(dict.fromkeys(ids)),
-            types=types,
             direction=direction,
             as_of=as_of,
             cap=cap + 1,

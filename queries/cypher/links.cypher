@@ -1,14 +1,15 @@
 // Purpose: the links of several entities or contact points at once, of the given types,
 //          valid on $as_of; at most $cap + 1 per node are returned (more marks a hub).
-// Parameters: $ids, $types, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap
+//          __TYPES__ is spliced from the RelType enum after checking (a typed pattern skips
+//          the record links of a dense node, e.g. an authority's ISSUED_BY).
+// Parameters: $ids, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap
 // Columns: id, labels, props (of the node), links (list of {type, rel, way, other, other_labels})
 UNWIND $ids AS node_id
 MATCH (n:Node {id: node_id})
 WHERE n:Entity OR n:ContactPoint
 CALL (n) {
-  MATCH (n)-[r]-(m)
-  WHERE type(r) IN $types
-    AND ($as_of IS NULL OR ((r.valid_from IS NULL OR r.valid_from <= $as_of)
+  MATCH (n)-[r:__TYPES__]-(m)
+  WHERE ($as_of IS NULL OR ((r.valid_from IS NULL OR r.valid_from <= $as_of)
                             AND (r.valid_to IS NULL OR r.valid_to >= $as_of)))
   WITH r, m, CASE WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS way
   WHERE $direction = 'both' OR $direction = way

@@ -1,0 +1,138 @@
+"""Approval-check latency: one caller (p50/p95/p99) and 16 concurrent callers (checks/s), on
+Neo4j and on the embedded store with the same data, at several county sizes.
+
+    .venv/bin/python bench/check.py --entities 10000,100000          # about 15 minutes
+    .venv/bin/python bench/check.py --entities 2000 --checks 100      # a quick look
+
+Each size: a generated county (cached in .cache/bench/) is loaded into the Neo4j instance
+``bench`` (127.0.0.1:7689, emptied first) and into a fresh embedded store; subjects are
+drawn uniformly from the loaded enterprises and persons (seeded), half of them next to a
+listed entity so that the engine has work to do; the matter cycles through all ten.
+Prints one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import KEY, empty, generate, neo4j  # noqa: E402
+
+from graph.measures import Matter, load_catalogue  # noqa: E402
+from graph.store.nx_store import EmbeddedStore  # noqa: E402
+from graph.store.protocol import GraphStore  # noqa: E402
+from graph.vocabulary import Label  # noqa: E402
+from loaders.pipeline import Loader  # noqa: E402
+from loaders.report import RejectWriter  # noqa: E402
+from queries.check import check  # noqa: E402
+
+
+def load_into(store: GraphStore, folder: Path) -> float:
+    """Load the county; return rows per second."""
+    with tempfile.TemporaryDirectory() as tmp, RejectWriter(Path(tmp) / "rejects.csv") as rej:
+        summary = Loader(store, KEY, rej, progress=False).load([folder])
+    return summary.rows_per_second
+
+
+def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
+    """Half uniformly drawn enterprises and persons, half neighbours of listed entities."""
+    rng = random.Random(seed)
+    graph = store._graph  # the bench reads the embedded graph directly to draw a sample
+    people = {str(Label.ENTERPRISE), str(Label.PERSON)}
+    pool = sorted(n for n, d in graph.nodes(data=True) if d.get("label") in people)
+    listed = sorted(
+        t
+        for s, t, d in graph.edges(data=True)
+        if d["type"] == "CONCERNS" and graph.nodes[s].get("list_type") == "black"
+    )
+    near = sorted({m for n in listed for m in graph.predecessors(n) if m in pool} | set(listed))
+    half = count // 2
+    picked = rng.sample(pool, min(half, len(pool)))
+    picked += rng.sample(near, min(count - len(picked), len(near))) if near else []
+    rng.shuffle(picked)
+    return picked
+
+
+def measure(store: GraphStore, ids: list[str], concurrency: int) -> dict[str, Any]:
+    """Latency of one caller, then throughput of ``concurrency`` callers."""
+    catalogue = load_catalogue()
+    matters = list(Matter)
+    day = None
+    for subject in ids[:20]:  # warm-up (query plans, caches)
+        check(store, catalogue, subject, matters[0], as_of=day)
+    timings = []
+    verdicts: dict[str, int] = {}
+    for i, subject in enumerate(ids):
+        started = time.perf_counter()
+        result = check(store, catalogue, subject, matters[i % len(matters)], as_of=day)
+        timings.append((time.perf_counter() - started) * 1000)
+        verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
+    timings.sort()
+
+    def one(i: int) -> None:
+        check(store, catalogue, ids[i % len(ids)], matters[i % len(matters)], as_of=day)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(len(ids))))
+    seconds = time.perf_counter() - started
+    return {
+        "checks": len(ids),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
+        "p99_ms": round(timings[int(0.99 * (len(timings) - 1))], 2),
+        "max_ms": round(timings[-1], 2),
+        "verdicts": verdicts,
+        f"checks_per_second_{concurrency}_callers": round(len(ids) / seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entities", default="10000,100000")
+    parser.add_argument("--checks", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench")
+    parser.add_argument("--embedded-only", action="store_true", help="skip Neo4j")
+    args = parser.parse_args()
+    creds = None if args.embedded_only else neo4j("start", "--heap", "2g", "--pagecache", "1g")
+    sizes = []
+    for entities in (int(x) for x in args.entities.split(",")):
+        folder, _ = generate(entities, args.seed, args.cache)
+        with tempfile.TemporaryDirectory() as tmp:
+            embedded = EmbeddedStore(Path(tmp) / "graph", fsync=False)
+            embedded_load = load_into(embedded, folder)
+            ids = subjects(embedded, args.checks, args.seed)
+            emb = measure(embedded, ids, args.concurrency)
+            embedded.close()
+        figures: dict[str, Any] = {"entities": entities, "embedded": emb}
+        figures["load_rows_per_second"] = {"embedded": embedded_load}
+        if creds is not None:
+            store = empty(creds)
+            figures["load_rows_per_second"]["neo4j"] = load_into(store, folder)
+            figures["neo4j"] = measure(store, ids, args.concurrency)
+            store.close()
+        sizes.append(figures)
+    result = {
+        "bench": "check",
+        "sizes": sizes,
+        "targets": {"neo4j_p50_ms": 5, "neo4j_p99_ms": 25},
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
