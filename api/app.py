@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import checks, entities, health
+from api.routes import checks, entities, health, ownership
 from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
@@ -51,4 +51,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(entities.router)
     app.include_router(checks.router)
+    app.include_router(ownership.router)
     return app

@@ -1,0 +1,82 @@
+"""Ownership and people: equity penetration, controllers, a person's roles, evasion."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import SettingsDep, StoreDep
+from queries.equity import Controllers, Equity, EquityDirection, penetrate, ultimate_controllers
+from queries.evasion import EvasionAnswer, evasion
+from queries.person import PersonView, person_view
+from queries.subject import subject_id
+
+router = APIRouter(tags=["ownership"])
+
+AsOf = Annotated[date | None, Query(description="answer as of this date (YYYY-MM-DD; today)")]
+Subject = Annotated[
+    str,
+    Path(
+        description="USCC, citizen ID number, legacy code or entity id",
+        examples=["91420102MA4K00010N"],
+    ),
+]
+Threshold = Annotated[float, Query(ge=0.0, le=1.0, description="effective stake, a fraction")]
+
+
+@router.get("/entities/{id}/equity", summary="Equity penetration (股权穿透)")
+def get_equity(
+    id: Subject,
+    store: StoreDep,
+    settings: SettingsDep,
+    direction: EquityDirection = "up",
+    max_depth: Annotated[int, Query(ge=1, le=50)] = 10,
+    as_of: AsOf = None,
+    threshold: Threshold = 0.0,
+) -> Equity:
+    """Ownership chains along SHAREHOLDER_OF: ``up`` to the ultimate holders, ``down`` to
+    direct and indirect holdings; each chain's effective stake is the product of its ratios,
+    each node's the sum over its chains. Cycles are reported, unknown ratios give unknown
+    stakes, and chains below ``threshold`` are left out."""
+    node_id = subject_id(store, id, settings.hash_key())
+    return penetrate(
+        store, node_id, direction=direction, max_depth=max_depth, as_of=as_of, threshold=threshold
+    )
+
+
+@router.get("/entities/{id}/controllers", summary="Ultimate controllers (实际控制人)")
+def get_controllers(
+    id: Subject,
+    store: StoreDep,
+    settings: SettingsDep,
+    threshold: Threshold = 0.25,
+    as_of: AsOf = None,
+) -> Controllers:
+    """Ultimate beneficial holders whose total effective stake reaches ``threshold``, and
+    anyone recorded as actual controller of the company (``declared``), largest stake first."""
+    node_id = subject_id(store, id, settings.hash_key())
+    return ultimate_controllers(store, node_id, threshold=threshold, as_of=as_of)
+
+
+@router.get("/persons/{id}/roles", summary="A person's roles over time")
+def get_person_roles(
+    id: Subject, store: StoreDep, settings: SettingsDep, as_of: AsOf = None
+) -> PersonView:
+    """Legal representative, principal, executive, shareholder, actual controller and service
+    roles with their periods (``current`` on ``as_of``); records about the person and about
+    organisations decided while they held a role there; possibly-same persons."""
+    node_id = subject_id(store, id, settings.hash_key())
+    return person_view(store, node_id, as_of=as_of)
+
+
+@router.get("/entities/{id}/evasion", summary="New shells of a black-listed subject")
+def get_evasion(
+    id: Subject, store: StoreDep, settings: SettingsDep, as_of: AsOf = None
+) -> EvasionAnswer:
+    """Organisations sharing the listed subject's people or phone / address that were
+    established, or joined by a shared person, on or after a black listing in force on
+    ``as_of``; 422 when the subject has no black listing in force."""
+    node_id = subject_id(store, id, settings.hash_key())
+    return evasion(store, node_id, as_of=as_of)
