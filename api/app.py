@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import checks, entities, health, ownership
+from api.routes import checks, entities, health, ownership, paths
 from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
@@ -52,4 +52,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(entities.router)
     app.include_router(checks.router)
     app.include_router(ownership.router)
+    app.include_router(paths.router)
     return app

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from api.clikit import AsOfOpt, JsonOpt, cli_store, emit, parse_date, run
-from api.commands import checks, entities
+from api.commands import checks, entities, paths
 from graph.settings import Settings
 from graph.vocabulary import RelType
 
@@ -251,6 +251,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 checks.register(app)
 entities.register(app)
+paths.register(app)
 
 
 def main() -> None:
