@@ -1,5 +1,6 @@
-"""Approval-check latency: one caller (p50/p95/p99) and 16 concurrent callers (checks/s), on
-Neo4j and on the embedded store with the same data, at several county sizes.
+"""Approval-check latency: one caller (p50/p95/p99) and 16 concurrent callers (checks/s), and
+path search up to 6 hops (p50/p95), on Neo4j and on the embedded store with the same data, at
+several county sizes.
 
     .venv/bin/python bench/check.py --entities 10000,100000          # about 15 minutes
     .venv/bin/python bench/check.py --entities 2000 --checks 100      # a quick look
@@ -8,7 +9,8 @@ Each size: a generated county (cached in .cache/bench/) is loaded into the Neo4j
 ``bench`` (127.0.0.1:7689, emptied first) and into a fresh embedded store; subjects are
 drawn uniformly from the loaded enterprises and persons (seeded), half of them next to a
 listed entity so that the engine has work to do; the matter cycles through all ten.
-Prints one JSON line of figures.
+Paths: pairs of sampled subjects (most are not linked within 6 hops, the costly case) and
+pairs joined by a random walk of 2-6 links (linked). Prints one JSON line of figures.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from graph.vocabulary import Label  # noqa: E402
 from loaders.pipeline import Loader  # noqa: E402
 from loaders.report import RejectWriter  # noqa: E402
 from queries.check import check  # noqa: E402
+from queries.paths import find_paths  # noqa: E402
 
 
 def load_into(store: GraphStore, folder: Path) -> float:
@@ -63,6 +66,44 @@ def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
     picked += rng.sample(near, min(count - len(picked), len(near))) if near else []
     rng.shuffle(picked)
     return picked
+
+
+def walk_pairs(store: EmbeddedStore, ids: list[str], seed: int) -> list[tuple[str, str]]:
+    """Pairs joined by a random walk of 2 to 6 entity links (the far end may be nearer)."""
+    rng = random.Random(seed)
+    graph = store._graph.to_undirected(as_view=True)
+    pairs = []
+    for start in ids:
+        here = start
+        for _ in range(rng.randint(2, 6)):
+            nexts = sorted(m for m in graph.neighbors(here) if "label" in graph.nodes[m])
+            if not nexts:
+                break
+            here = rng.choice(nexts)
+        if here != start:
+            pairs.append((start, here))
+    return pairs
+
+
+def measure_paths(store: GraphStore, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Latency of shortest-path search up to 6 hops over the pairs."""
+    timings = []
+    found = 0
+    for source, target in pairs[:5]:  # warm-up
+        find_paths(store, source, target, max_hops=6)
+    for source, target in pairs:
+        started = time.perf_counter()
+        answer = find_paths(store, source, target, max_hops=6)
+        timings.append((time.perf_counter() - started) * 1000)
+        found += bool(answer.paths)
+    timings.sort()
+    return {
+        "pairs": len(pairs),
+        "linked": found,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
+        "max_ms": round(timings[-1], 2),
+    }
 
 
 def measure(store: GraphStore, ids: list[str], concurrency: int) -> dict[str, Any]:
@@ -104,6 +145,7 @@ def main() -> None:
     parser.add_argument("--entities", default="10000,100000")
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--embedded-only", action="store_true", help="skip Neo4j")
@@ -116,7 +158,13 @@ def main() -> None:
             embedded = EmbeddedStore(Path(tmp) / "graph", fsync=False)
             embedded_load = load_into(embedded, folder)
             ids = subjects(embedded, args.checks, args.seed)
+            rng = random.Random(args.seed)
+            unlinked = [(a, b) for a, b in zip(ids, rng.sample(ids, len(ids)), strict=True)]
+            unlinked = [(a, b) for a, b in unlinked if a != b][: args.pairs]
+            linked = walk_pairs(embedded, ids[: args.pairs], args.seed)
             emb = measure(embedded, ids, args.concurrency)
+            emb["paths_random_pairs"] = measure_paths(embedded, unlinked)
+            emb["paths_walked_pairs"] = measure_paths(embedded, linked)
             embedded.close()
         figures: dict[str, Any] = {"entities": entities, "embedded": emb}
         figures["load_rows_per_second"] = {"embedded": embedded_load}
@@ -124,12 +172,14 @@ def main() -> None:
             store = empty(creds)
             figures["load_rows_per_second"]["neo4j"] = load_into(store, folder)
             figures["neo4j"] = measure(store, ids, args.concurrency)
+            figures["neo4j"]["paths_random_pairs"] = measure_paths(store, unlinked)
+            figures["neo4j"]["paths_walked_pairs"] = measure_paths(store, linked)
             store.close()
         sizes.append(figures)
     result = {
         "bench": "check",
         "sizes": sizes,
-        "targets": {"neo4j_p50_ms": 5, "neo4j_p99_ms": 25},
+        "targets": {"neo4j_p50_ms": 5, "neo4j_p99_ms": 25, "neo4j_paths_p95_ms": 150},
     }
     print(json.dumps(result, ensure_ascii=False))
 
