@@ -1,9 +1,10 @@
 // Purpose: the links of several entities or contact points at once, of the given types,
 //          valid on $as_of; at most $cap + 1 per node are returned (more marks a hub).
-//          __TYPES__ is spliced from the RelType enum after checking (a typed pattern skips
+//          The types are spliced from the RelType enum after checking (a typed pattern skips
 //          the record links of a dense node, e.g. an authority's ISSUED_BY).
 // Parameters: $ids, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap
-// Columns: id, labels, props (of the node), links (list of {type, rel, way, other, other_labels})
+// Columns: id, labels, props (of the node), links (list of {type, rel, way, other, other_labels});
+//          loaded_at comes as text: the driver's DateTime decoding cost more than the query
 UNWIND $ids AS node_id
 MATCH (n:Node {id: node_id})
 WHERE n:Entity OR n:ContactPoint
@@ -15,7 +16,7 @@ CALL (n) {
   WHERE $direction = 'both' OR $direction = way
   WITH r, m, way
   LIMIT $cap
-  RETURN collect({type: type(r), rel: properties(r), way: way,
+  RETURN collect({type: type(r), rel: r {.*, loaded_at: toString(r.loaded_at)}, way: way,
                   other: m {.id, .name, .value}, other_labels: labels(m)}) AS links
 }
 RETURN n.id AS id, labels(n) AS labels, n {.id, .name, .value} AS props, links

@@ -7,5 +7,5 @@ MATCH (n:Node {id: node_id})<-[:CONCERNS]-(r:Record)
 WHERE any(l IN labels(r) WHERE l IN $kinds)
 WITH n, r
 ORDER BY r.decision_date IS NULL, r.decision_date DESC, r.id
-WITH n, collect(properties(r)) AS records
+WITH n, collect(r {.*, loaded_at: toString(r.loaded_at)}) AS records
 RETURN n.id AS id, records[0..$limit] AS records
