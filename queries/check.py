@@ -15,7 +15,6 @@ from graph.errors import InvalidInput, NotFound
 from graph.measures import Catalogue, Effect, Matter, Measure, Reach
 from graph.model import Relation
 from graph.store.protocol import GraphStore, NodeSummary
-from graph.vocabulary import Label
 from queries.reach import (
     Ignored,
     MeasureRef,
@@ -94,8 +93,7 @@ def check(
     subject = hood.graph.nodes.get(subject_id)
     if subject is None:
         raise NotFound(f"no entity with id {subject_id!r}")
-    candidates = sorted(n for n, s in hood.graph.nodes.items() if subject_kind(s.label))
-    found = store.records_of(candidates, as_of=day, kinds=[Label.LIST_ENTRY])
+    found = {n: v for n, v in hood.graph.records.items() if subject_kind(hood.graph.nodes[n].label)}
     best: dict[tuple[str, str], Reason] = {}
     ignored: list[Ignored] = []
     trigger_kinds = catalogue.trigger_kinds()

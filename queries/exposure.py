@@ -125,8 +125,7 @@ def exposure(
     entity = hood.graph.nodes.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")
-    candidates = sorted(n for n, s in hood.graph.nodes.items() if subject_kind(s.label))
-    found = store.records_of(candidates, as_of=day, kinds=[Label.LIST_ENTRY])
+    found = {n: v for n, v in hood.graph.records.items() if subject_kind(hood.graph.nodes[n].label)}
     out = Exposure(
         entity=entity, as_of=day, reaching=[], linked=[], catalogue_version=catalogue.version
     )

@@ -165,7 +165,8 @@ class Neighbourhood:
 def surroundings(
     store: GraphStore, subject: str, as_of: date, hops: int, hub_cap: int
 ) -> Neighbourhood:
-    """Expand ``hops`` levels of entity links from the subject; hubs are not expanded."""
+    """Expand ``hops`` levels of entity links from the subject, with the list entries of every
+    node reached (one store call per level); hubs are not expanded."""
     seen = {subject}
     frontier = [subject]
     merged = Subgraph()
@@ -173,9 +174,10 @@ def surroundings(
     for _ in range(hops):
         if not frontier:
             break
-        sub = store.links(frontier, as_of=as_of, cap=hub_cap)
+        sub = store.links(frontier, as_of=as_of, cap=hub_cap, record_kinds=[Label.LIST_ENTRY])
         merged.nodes.update(sub.nodes)
         merged.relations += sub.relations
+        merged.records.update(sub.records)
         hood.hubs += sub.hubs
         hubs = set(sub.hubs)
         frontier = sorted(n for n in sub.nodes if n not in seen and n not in hubs)

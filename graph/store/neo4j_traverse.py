@@ -15,6 +15,7 @@ from graph.store.cypher import statement, with_types
 from graph.store.protocol import Direction, NodeSummary, RecordItem, RecordView, Subgraph
 from graph.vocabulary import Label, RelType
 
+LIMIT = 200  # records per node that links brings along
 _UMBRELLA = {str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)}
 
 
@@ -34,6 +35,14 @@ def _summary(props: dict[str, Any], labels: Sequence[str]) -> NodeSummary:
     )
 
 
+def _views(rows: list[dict[str, Any]], as_of: date | None) -> list[RecordView]:
+    views = []
+    for props in rows:
+        record = RECORD_ADAPTER.validate_python(native(props))
+        views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
+    return views
+
+
 class Neo4jTraversal:
     """Mixed into Neo4jStore: reads that follow many links at once (one read each)."""
 
@@ -48,21 +57,27 @@ class Neo4jTraversal:
         direction: Direction = "both",
         as_of: date | None = None,
         cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
     ) -> Subgraph:
         """Links of each node, valid on as_of; nodes with more than ``cap`` are hubs."""
         types = common.check_links(direction, rel_types, cap, len(ids))
+        kinds = [] if record_kinds is None else common.check_records_of(record_kinds, LIMIT)
         rows = self._read(
             with_types("links", types),
             ids=list(dict.fromkeys(ids)),
             direction=direction,
             as_of=as_of,
             cap=cap + 1,
+            kinds=kinds,
+            record_limit=LIMIT,
         )
         out = Subgraph()
+        found: dict[str, list[dict[str, Any]]] = {}
         seen: set[tuple[str, str, str, str]] = set()
         for row in rows:
             node_id = row["id"]
             out.nodes[node_id] = _summary(row["props"], row["labels"])
+            found.setdefault(node_id, row["records"])
             if len(row["links"]) > cap:
                 out.hubs.append(node_id)
                 continue
@@ -78,7 +93,12 @@ class Neo4jTraversal:
                 out.relations.append(rel)
                 if other["id"] not in out.nodes:
                     out.nodes[other["id"]] = _summary(other, link["other_labels"])
+                found.setdefault(other["id"], link["records"])
         out.relations.sort(key=lambda r: r.identity)
+        if record_kinds is not None:
+            out.records = {
+                node: _views(rows, as_of) for node, rows in sorted(found.items()) if rows
+            }
         return out
 
     def records_of(
@@ -94,14 +114,7 @@ class Neo4jTraversal:
         rows = self._read(
             statement("records_of"), ids=list(dict.fromkeys(ids)), kinds=wanted, limit=limit
         )
-        found: dict[str, list[RecordView]] = {}
-        for row in rows:
-            views = []
-            for props in row["records"]:
-                record = RECORD_ADAPTER.validate_python(native(props))
-                views.append(RecordView(record=record, in_force=record.in_force_on(as_of)))
-            found[row["id"]] = views
-        return found
+        return {row["id"]: _views(row["records"], as_of) for row in rows}
 
     def records_issued_by(self, authority_id: str, *, limit: int = 1000) -> list[RecordItem]:
         """Records an authority issued, newest decision first."""

@@ -46,9 +46,12 @@ class EmbeddedTraversal:
         direction: Direction = "both",
         as_of: date | None = None,
         cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
     ) -> Subgraph:
         """Links of each node, valid on as_of; nodes with more than ``cap`` are hubs."""
         types = set(common.check_links(direction, rel_types, cap, len(ids)))
+        if record_kinds is not None:
+            common.check_records_of(record_kinds, 200)
         day = common.as_date(as_of)
         out = Subgraph()
         seen: set[tuple[str, str, str, str]] = set()
@@ -78,6 +81,8 @@ class EmbeddedTraversal:
                     if other not in out.nodes:
                         out.nodes[other] = summary(other, graph.nodes[other])
         out.relations.sort(key=lambda r: r.identity)
+        if record_kinds is not None:
+            out.records = self.records_of(list(out.nodes), as_of=as_of, kinds=record_kinds)
         return out
 
     def records_of(

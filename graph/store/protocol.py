@@ -116,6 +116,7 @@ class Subgraph(BaseModel):
     nodes: dict[str, NodeSummary] = Field(default_factory=dict)
     relations: list[Relation] = Field(default_factory=list)
     hubs: list[str] = Field(default_factory=list)
+    records: dict[str, list[RecordView]] = Field(default_factory=dict)
 
 
 class GraphStats(BaseModel):
@@ -188,11 +189,16 @@ class GraphStore(Protocol):
         direction: Direction = "both",
         as_of: date | None = None,
         cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
     ) -> Subgraph:
         """The links of each entity or contact point among ``ids`` (unknown ids are ignored),
         of the given entity relation types, valid on ``as_of``. ``nodes`` has the given nodes
         that exist and the other ends; a node with more than ``cap`` links is a hub: listed
-        in ``hubs``, its links left out. Relations are sorted by identity."""
+        in ``hubs``, its links left out. Relations are sorted by identity.
+
+        With ``record_kinds``, ``records`` also has the records of those kinds concerning
+        every node in ``nodes`` (as ``records_of`` gives them, at most 200 per node): one
+        round trip where a question needs both, e.g. the approval check."""
 
     def records_of(
         self,

@@ -1,9 +1,12 @@
 // Purpose: the links of several entities or contact points at once, of the given types,
 //          valid on $as_of; at most $cap + 1 per node are returned (more marks a hub).
 //          The types are spliced from the RelType enum after checking (a typed pattern skips
-//          the record links of a dense node, e.g. an authority's ISSUED_BY).
-// Parameters: $ids, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap
-// Columns: id, labels, props (of the node), links (list of {type, rel, way, other, other_labels});
+//          the record links of a dense node, e.g. an authority's ISSUED_BY). With $kinds not
+//          empty, each node and each other end also brings its records of those kinds.
+// Parameters: $ids, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap,
+//             $kinds (concrete record labels, or []), $record_limit
+// Columns: id, labels, props (of the node), records (of the node),
+//          links (list of {type, rel, way, other, other_labels, records});
 //          loaded_at comes as text: the driver's DateTime decoding cost more than the query
 UNWIND $ids AS node_id
 MATCH (n:Node {id: node_id})
@@ -17,6 +20,20 @@ CALL (n) {
   WITH r, m, way
   LIMIT $cap
   RETURN collect({type: type(r), rel: r {.*, loaded_at: toString(r.loaded_at)}, way: way,
-                  other: m {.id, .name, .value}, other_labels: labels(m)}) AS links
+                  other: m {.id, .name, .value}, other_labels: labels(m),
+                  records: CASE WHEN $kinds = [] THEN [] ELSE COLLECT {
+                    MATCH (m)<-[:CONCERNS]-(x:Record)
+                    WHERE any(l IN labels(x) WHERE l IN $kinds)
+                    WITH x ORDER BY x.decision_date IS NULL, x.decision_date DESC, x.id
+                    LIMIT $record_limit
+                    RETURN x {.*, loaded_at: toString(x.loaded_at)}
+                  } END}) AS links
 }
-RETURN n.id AS id, labels(n) AS labels, n {.id, .name, .value} AS props, links
+RETURN n.id AS id, labels(n) AS labels, n {.id, .name, .value} AS props, links,
+       CASE WHEN $kinds = [] THEN [] ELSE COLLECT {
+         MATCH (n)<-[:CONCERNS]-(x:Record)
+         WHERE any(l IN labels(x) WHERE l IN $kinds)
+         WITH x ORDER BY x.decision_date IS NULL, x.decision_date DESC, x.id
+         LIMIT $record_limit
+         RETURN x {.*, loaded_at: toString(x.loaded_at)}
+       } END AS records

@@ -93,3 +93,19 @@ def test_links_of_an_isolated_node(store: GraphStore) -> None:
     store.upsert_entities([lone])
     sub = store.links([f.COMPANY_A])
     assert list(sub.nodes) == [f.COMPANY_A] and sub.relations == []
+
+
+def test_links_can_bring_the_records_of_every_node(loaded: GraphStore) -> None:
+    sub = loaded.links([f.ZHOU.id], as_of=date(2024, 6, 1), record_kinds=[Label.LIST_ENTRY])
+    assert set(sub.nodes) == {f.ZHOU.id, f.COMPANY_A, f.COMPANY_B}
+    assert list(sub.records) == [f.COMPANY_B]  # A has a penalty only, ZHOU nothing
+    [view] = sub.records[f.COMPANY_B]
+    assert view.record.kind == Label.LIST_ENTRY and view.in_force is False  # listed 2025
+    every = loaded.links([f.COMPANY_A], direction="out", record_kinds=None)
+    assert every.records == {}
+    penalties = loaded.links([f.WU.id], record_kinds=[Label.ADMINISTRATIVE_PENALTY])
+    assert [v.record.document_number for v in penalties.records[f.COMPANY_A]] == [
+        "某市监处罚〔2025〕101号"
+    ]
+    with pytest.raises(InvalidInput):
+        loaded.links([f.WU.id], record_kinds=[Label.PERSON])
