@@ -23,12 +23,9 @@ from queries.reach import (
     Tier,
     TriggerRecord,
     applies,
-    entries,
-    role_links,
     step,
-    subject_kind,
     surroundings,
-    why_not,
+    triggers,
 )
 
 AUDIT = logging.getLogger("credgraph.audit")
@@ -93,31 +90,18 @@ def check(
     subject = hood.graph.nodes.get(subject_id)
     if subject is None:
         raise NotFound(f"no entity with id {subject_id!r}")
-    found = {n: v for n, v in hood.graph.records.items() if subject_kind(hood.graph.nodes[n].label)}
+    found, ignored = triggers(hood, subject_id, catalogue, day)
     best: dict[tuple[str, str], Reason] = {}
-    ignored: list[Ignored] = []
-    trigger_kinds = catalogue.trigger_kinds()
-    for node_id in sorted(found):
-        node = hood.graph.nodes[node_id]
-        kind = subject_kind(node.label)
-        roles = role_links(hood.graph.relations, subject_id, node_id)
-        for entry, in_force in entries(found[node_id]):
-            if entry.list_kind not in trigger_kinds:
+    for t in found:
+        for measure in catalogue.measures_for(t.entry.list_kind, matter):
+            if not applies(measure, matter, t.kind):
                 continue
-            record = TriggerRecord.of(entry, node)
-            if not in_force:
-                if node_id == subject_id or roles:
-                    ignored.append(Ignored(record=record, why=why_not(entry, day)))
+            reason = _reason(measure, catalogue, t.record, subject_id, t.node_id, t.roles, hood)
+            if reason is None:
                 continue
-            for measure in catalogue.measures_for(entry.list_kind, matter):
-                if not applies(measure, matter, kind):
-                    continue
-                reason = _reason(measure, catalogue, record, subject_id, node_id, roles, hood)
-                if reason is None:
-                    continue
-                key = (measure.id, entry.id)
-                if key not in best or _rank(reason) < _rank(best[key]):
-                    best[key] = reason
+            key = (measure.id, t.entry.id)
+            if key not in best or _rank(reason) < _rank(best[key]):
+                best[key] = reason
     reasons = sorted(best.values(), key=_order)
     result = CheckResult(
         verdict=_verdict(reasons),

@@ -25,6 +25,7 @@ from queries.reach import (
     step,
     subject_kind,
     surroundings,
+    triggers,
     why_not,
 )
 
@@ -87,8 +88,9 @@ def propagation(
     kind = subject_kind(listed.label)
     found = store.records_of([listed_id], as_of=day, kinds=[Label.LIST_ENTRY])
     out = Propagation(listed=listed, as_of=day, records=[], catalogue_version=catalogue.version)
+    kinds = catalogue.trigger_kinds()
     for entry, in_force in entries(found.get(listed_id, [])):
-        if entry.list_kind not in catalogue.trigger_kinds():
+        if entry.list_kind not in kinds:
             continue
         record = TriggerRecord.of(entry, listed)
         if not in_force:
@@ -125,30 +127,23 @@ def exposure(
     entity = hood.graph.nodes.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")
-    found = {n: v for n, v in hood.graph.records.items() if subject_kind(hood.graph.nodes[n].label)}
+    found, ignored = triggers(hood, entity_id, catalogue, day)
     out = Exposure(
-        entity=entity, as_of=day, reaching=[], linked=[], catalogue_version=catalogue.version
+        entity=entity,
+        as_of=day,
+        reaching=[],
+        linked=[],
+        ignored=ignored,
+        catalogue_version=catalogue.version,
     )
-    for node_id in sorted(found):
-        node = hood.graph.nodes[node_id]
-        kind = subject_kind(node.label)
-        roles = role_links(hood.graph.relations, entity_id, node_id)
-        for entry, in_force in entries(found[node_id]):
-            if entry.list_kind not in catalogue.trigger_kinds():
-                continue
-            record = TriggerRecord.of(entry, node)
-            if not in_force:
-                if node_id == entity_id or roles:
-                    out.ignored.append(Ignored(record=record, why=why_not(entry, day)))
-                continue
-            measures = [
-                m for m in catalogue.measures_for(entry.list_kind) if applies(m, None, kind)
-            ]
-            reached = _reach_of(entity, node_id, roles, measures, catalogue, hood.graph.nodes)
-            if reached is not None:
-                out.reaching.append(RecordReach(record=record, reached=[reached]))
-            elif entry.list_type == "black":
-                out.linked.append(Linked(record=record, path=hood.path(node_id)))
+    for t in found:
+        measures = catalogue.measures_for(t.entry.list_kind)
+        measures = [m for m in measures if applies(m, None, t.kind)]
+        reached = _reach_of(entity, t.node_id, t.roles, measures, catalogue, hood.graph.nodes)
+        if reached is not None:
+            out.reaching.append(RecordReach(record=t.record, reached=[reached]))
+        elif t.entry.list_type == "black":
+            out.linked.append(Linked(record=t.record, path=hood.path(t.node_id)))
     return out
 
 

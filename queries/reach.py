@@ -225,3 +225,38 @@ def why_not(entry: ListEntry, as_of: date) -> str:
 def applies(measure: Measure, matter: Matter | None, kind: SubjectKind | None) -> bool:
     """Whether a measure covers this matter (any when None) for this kind of listed subject."""
     return (matter is None or matter in measure.matters) and kind in measure.applies_to
+
+
+@dataclass
+class Trigger:
+    """An in-force list entry near the subject that the catalogue has measures for."""
+
+    node_id: str
+    kind: SubjectKind | None  # the listed node's kind, for a measure's applies_to
+    roles: list[tuple[Reach, Relation]]  # the subject's named roles in the listed node
+    entry: ListEntry
+    record: TriggerRecord
+
+
+def triggers(
+    hood: Neighbourhood, subject_id: str, catalogue: Catalogue, day: date
+) -> tuple[list[Trigger], list[Ignored]]:
+    """The in-force entries of listed entities around the subject that trigger measures, and
+    the entries of the subject or its role organisations found without effect (and why)."""
+    kinds = catalogue.trigger_kinds()
+    found, ignored = [], []
+    for node_id in sorted(hood.graph.records):
+        node = hood.graph.nodes[node_id]
+        kind = subject_kind(node.label)
+        if kind is None:
+            continue
+        roles = role_links(hood.graph.relations, subject_id, node_id)
+        for entry, in_force in entries(hood.graph.records[node_id]):
+            if entry.list_kind not in kinds:
+                continue
+            record = TriggerRecord.of(entry, node)
+            if in_force:
+                found.append(Trigger(node_id, kind, roles, entry, record))
+            elif node_id == subject_id or roles:
+                ignored.append(Ignored(record=record, why=why_not(entry, day)))
+    return found, ignored
