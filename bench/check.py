@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load import KEY, empty, generate, neo4j  # noqa: E402
 
 from graph.measures import Matter, load_catalogue  # noqa: E402
+from graph.store.neo4j_store import Neo4jStore  # noqa: E402
 from graph.store.nx_store import EmbeddedStore  # noqa: E402
 from graph.store.protocol import GraphStore  # noqa: E402
 from graph.vocabulary import Label  # noqa: E402
@@ -47,6 +48,20 @@ def load_into(store: GraphStore, folder: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp, RejectWriter(Path(tmp) / "rejects.csv") as rej:
         summary = Loader(store, KEY, rej, progress=False).load([folder])
     return summary.rows_per_second
+
+
+def neo4j_county(
+    creds: dict[str, Any], folder: Path, keep: bool
+) -> tuple[Neo4jStore, float | None]:
+    """The bench instance holding ``folder``'s county, and its load rate (None when kept)."""
+    marker = ROOT / ".neo4j" / "instances" / "bench" / "county.json"
+    if keep and marker.exists() and json.loads(marker.read_text()).get("county") == folder.name:
+        return Neo4jStore(creds["uri"], (creds["user"], creds["password"])), None
+    marker.unlink(missing_ok=True)
+    store = empty(creds)
+    rate = load_into(store, folder)
+    marker.write_text(json.dumps({"county": folder.name}))
+    return store, rate
 
 
 def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
@@ -149,8 +164,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--embedded-only", action="store_true", help="skip Neo4j")
+    parser.add_argument("--keep", action="store_true", help="reuse the county Neo4j holds")
+    parser.add_argument("--pagecache", default="4g", help="the bench instance's page cache")
     args = parser.parse_args()
-    creds = None if args.embedded_only else neo4j("start", "--heap", "2g", "--pagecache", "1g")
+    creds = (
+        None
+        if args.embedded_only
+        else neo4j("start", "--heap", "2g", "--pagecache", args.pagecache)
+    )
     sizes = []
     for entities in (int(x) for x in args.entities.split(",")):
         folder, _ = generate(entities, args.seed, args.cache)
@@ -169,8 +190,8 @@ def main() -> None:
         figures: dict[str, Any] = {"entities": entities, "embedded": emb}
         figures["load_rows_per_second"] = {"embedded": embedded_load}
         if creds is not None:
-            store = empty(creds)
-            figures["load_rows_per_second"]["neo4j"] = load_into(store, folder)
+            store, rate = neo4j_county(creds, folder, args.keep)
+            figures["load_rows_per_second"]["neo4j"] = rate
             figures["neo4j"] = measure(store, ids, args.concurrency)
             figures["neo4j"]["paths_random_pairs"] = measure_paths(store, unlinked)
             figures["neo4j"]["paths_walked_pairs"] = measure_paths(store, linked)

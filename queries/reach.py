@@ -166,22 +166,11 @@ def surroundings(
     store: GraphStore, subject: str, as_of: date, hops: int, hub_cap: int
 ) -> Neighbourhood:
     """Expand ``hops`` levels of entity links from the subject, with the list entries of every
-    node reached (one store call per level); hubs are not expanded."""
-    seen = {subject}
-    frontier = [subject]
-    merged = Subgraph()
-    hood = Neighbourhood(subject=subject, graph=merged)
-    for _ in range(hops):
-        if not frontier:
-            break
-        sub = store.links(frontier, as_of=as_of, cap=hub_cap, record_kinds=[Label.LIST_ENTRY])
-        merged.nodes.update(sub.nodes)
-        merged.relations += sub.relations
-        merged.records.update(sub.records)
-        hood.hubs += sub.hubs
-        hubs = set(sub.hubs)
-        frontier = sorted(n for n in sub.nodes if n not in seen and n not in hubs)
-        seen.update(sub.nodes)
+    node reached (one read for two levels on Neo4j); hubs are not expanded."""
+    merged = store.expand(
+        [subject], hops=hops, as_of=as_of, cap=hub_cap, record_kinds=[Label.LIST_ENTRY]
+    )
+    hood = Neighbourhood(subject=subject, graph=merged, hubs=list(merged.hubs))
     hood.undirected.add_nodes_from(sorted(merged.nodes))  # sorted: one answer on both stores
     for rel in sorted(merged.relations, key=lambda r: r.identity):
         hood.undirected.add_edge(rel.source_id, rel.target_id, key=rel.identity, rel=rel)

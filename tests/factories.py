@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -128,3 +129,47 @@ def load(store: Any, graph: dict[str, list[Any]]) -> None:
     ):
         result = getattr(store, method)(items)
         assert result.rejected == [], result.rejected
+
+
+def random_graph(seed: int) -> tuple[list[Any], list[Relation], list[ListEntry]]:
+    """14 companies, 12 persons, 4 phones, 60 random relations (some valid 2018-2022 only),
+    and a dishonest-debtor list entry on 4 of the companies."""
+    rng = random.Random(seed)
+    lr, sh, ex = RelType.LEGAL_REPRESENTATIVE_OF, RelType.SHAREHOLDER_OF, RelType.EXECUTIVE_OF
+    orgs = [f"o{i:02}" for i in range(14)]
+    people = [f"p{i:02}" for i in range(12)]
+    phones = [contact_point(ContactKind.PHONE, f"0277000{i:04}") for i in range(4)]
+    entities: list[Any] = [Enterprise(id=o, name=o) for o in orgs]
+    entities += [Person(id=p, name=p) for p in people] + phones
+    seen: set[tuple[RelType, str, str]] = set()
+    relations: list[Relation] = []
+    while len(relations) < 60:
+        kind = rng.choice([lr, sh, ex, sh, RelType.HAS_PHONE])
+        source = rng.choice(people + orgs if kind is sh else people)
+        target = rng.choice([p.id for p in phones] if kind is RelType.HAS_PHONE else orgs)
+        if kind is RelType.HAS_PHONE:
+            source = rng.choice(people + orgs)
+        if (kind, source, target) in seen or source == target:
+            continue
+        seen.add((kind, source, target))
+        ends = rng.choice([(None, None), (None, None), (date(2018, 1, 1), date(2022, 12, 31))])
+        relations.append(
+            Relation(
+                type=kind, source_id=source, target_id=target, valid_from=ends[0], valid_to=ends[1]
+            )
+        )
+    entries = [
+        ListEntry(
+            id=record_id(Label.LIST_ENTRY, "失信被执行人", org, "2019-03-01"),
+            subject_id=org,
+            issuing_authority="某区人民法院",
+            list_type=ListType.BLACK,
+            list_kind=ListKind.DISHONEST_JUDGMENT_DEBTOR,
+            list_name="失信被执行人",
+            decision_date=date(2019, 3, 1),
+            valid_from=date(2019, 3, 1),
+            valid_to=date(2021, 3, 1),
+        )
+        for org in rng.sample(orgs, 4)
+    ]
+    return entities, relations, entries

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from graph.errors import InvalidInput
 from graph.model import Relation
-from graph.store.protocol import Direction, Rejection
+from graph.store.protocol import Direction, Rejection, Subgraph
 from graph.vocabulary import (
     ENDPOINTS,
     ENTITY_LABELS,
@@ -167,6 +167,44 @@ def relation_from(props: Mapping[str, Any], source_id: str, target_id: str) -> R
     """Rebuild a Relation from stored edge properties and its endpoints."""
     data = {k: v for k, v in props.items() if k not in ("source_id", "target_id")}
     return Relation.model_validate({**data, "source_id": source_id, "target_id": target_id})
+
+
+def check_hops(hops: int) -> None:
+    """``expand`` follows 1 to 3 levels."""
+    if not 1 <= hops <= 3:
+        raise InvalidInput(f"hops: must be 1, 2 or 3, got {hops}", field="hops")
+
+
+def expand_levels(
+    links: Callable[[list[str]], Subgraph],
+    ids: Sequence[str],
+    hops: int,
+    start: tuple[Subgraph, set[str], list[str]] | None = None,
+) -> Subgraph:
+    """``expand`` by one ``links`` call per level (``start``: levels already answered, the
+    nodes seen and the next frontier). Relations are kept once, by identity."""
+    check_hops(hops)
+    out, seen, frontier = start or (Subgraph(), set(ids), list(dict.fromkeys(ids)))
+    relations = {r.identity: r for r in out.relations}
+    levels = 0 if start is None else 2
+    for _ in range(hops - levels):
+        if not frontier:
+            break
+        sub = links(frontier)
+        for node_id, node in sub.nodes.items():
+            out.nodes.setdefault(node_id, node)
+        for rel in sub.relations:
+            relations.setdefault(rel.identity, rel)
+        for node_id, views in sub.records.items():
+            out.records.setdefault(node_id, views)
+        out.hubs += sub.hubs
+        hubs = set(sub.hubs)
+        frontier = sorted(n for n in sub.nodes if n not in seen and n not in hubs)
+        seen.update(sub.nodes)
+    out.relations = sorted(relations.values(), key=lambda r: r.identity)
+    out.hubs = sorted(set(out.hubs))
+    out.records = dict(sorted(out.records.items()))
+    return out
 
 
 def as_date(value: date | str | None) -> str | None:

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
 from graph.vocabulary import Label, RelType, check_label, check_rel_type
 
+_INCLUDE = re.compile(r"__INCLUDE_(\w+)__")
+
 
 @cache
 def statement(name: str) -> str:
-    """The text of ``queries/cypher/<name>.cypher``.
+    """The text of ``queries/cypher/<name>.cypher``, with each ``__INCLUDE_x__`` replaced by
+    the fragment ``_x.cypher`` (a subquery body two statements share).
 
     >>> statement("labels_of").startswith("// Purpose:")
     True
+    >>> text = statement("expand")
+    >>> "__INCLUDE" in text, text.count("[r:__TYPES__]")
+    (False, 2)
     """
-    return resources.files("queries.cypher").joinpath(f"{name}.cypher").read_text("utf-8")
+    text = resources.files("queries.cypher").joinpath(f"{name}.cypher").read_text("utf-8")
+    return _INCLUDE.sub(lambda m: _fragment(m.group(1)), text)
+
+
+def _fragment(name: str) -> str:
+    """A fragment's text without its leading comment lines."""
+    lines = statement(f"_{name}").rstrip("\n").split("\n")
+    while lines and lines[0].lstrip().startswith("//"):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def with_labels(name: str, labels: tuple[Label, ...]) -> str:

@@ -35,6 +35,46 @@ def _summary(props: dict[str, Any], labels: Sequence[str]) -> NodeSummary:
     )
 
 
+def _subgraph(
+    rows: list[neo4j.Record], cap: int, as_of: date | None, record_kinds: Sequence[Label] | None
+) -> tuple[Subgraph, set[str]]:
+    """The Subgraph of links/expand rows, and the nodes the first level reached."""
+    out = Subgraph()
+    first: set[str] = set()
+    found: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    for row in rows:
+        node_id = row["id"]
+        level_one = row.get("level", 1) == 1
+        out.nodes.setdefault(node_id, _summary(row["props"], row["labels"]))
+        if row["records"] is not None:
+            found.setdefault(node_id, row["records"])
+        if level_one:
+            first.add(node_id)
+        if len(row["links"]) > cap:
+            out.hubs.append(node_id)
+            continue
+        for link in row["links"]:
+            other = link["other"]
+            way = link["way"]
+            source, target = (node_id, other["id"]) if way == "out" else (other["id"], node_id)
+            data = {**native(link["rel"]), "type": link["type"]}
+            rel = common.relation_from(data, source, target)
+            if level_one:
+                first.add(other["id"])
+            if rel.identity in seen:
+                continue
+            seen.add(rel.identity)
+            out.relations.append(rel)
+            if other["id"] not in out.nodes:
+                out.nodes[other["id"]] = _summary(other, link["other_labels"])
+            found.setdefault(other["id"], link["records"])
+    out.relations.sort(key=lambda r: r.identity)
+    if record_kinds is not None:
+        out.records = {node: _views(rows, as_of) for node, rows in sorted(found.items()) if rows}
+    return out, first
+
+
 def _views(rows: list[dict[str, Any]], as_of: date | None) -> list[RecordView]:
     views = []
     for props in rows:
@@ -60,10 +100,54 @@ class Neo4jTraversal:
         record_kinds: Sequence[Label] | None = None,
     ) -> Subgraph:
         """Links of each node, valid on as_of; nodes with more than ``cap`` are hubs."""
+        return self._levels("links", ids, rel_types, direction, as_of, cap, record_kinds)[0]
+
+    def expand(
+        self,
+        ids: Sequence[str],
+        *,
+        hops: int = 2,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
+    ) -> Subgraph:
+        """Levels of links; the first two in one read, a third by ``links``."""
+        common.check_hops(hops)
+
+        def level(frontier: list[str]) -> Subgraph:
+            return self.links(
+                frontier,
+                rel_types=rel_types,
+                direction=direction,
+                as_of=as_of,
+                cap=cap,
+                record_kinds=record_kinds,
+            )
+
+        if hops == 1:
+            return common.expand_levels(level, ids, 1)
+        out, first = self._levels("expand", ids, rel_types, direction, as_of, cap, record_kinds)
+        hubs = set(out.hubs)
+        frontier = sorted(n for n in out.nodes if n not in first and n not in hubs)
+        return common.expand_levels(level, ids, hops, (out, set(out.nodes), frontier))
+
+    def _levels(
+        self,
+        name: str,
+        ids: Sequence[str],
+        rel_types: Sequence[RelType] | None,
+        direction: Direction,
+        as_of: date | None,
+        cap: int,
+        record_kinds: Sequence[Label] | None,
+    ) -> tuple[Subgraph, set[str]]:
+        """Run links.cypher or expand.cypher; the Subgraph and the nodes of the first level."""
         types = common.check_links(direction, rel_types, cap, len(ids))
         kinds = [] if record_kinds is None else common.check_records_of(record_kinds, LIMIT)
         rows = self._read(
-            with_types("links", types),
+            with_types(name, types),
             ids=list(dict.fromkeys(ids)),
             direction=direction,
             as_of=as_of,
@@ -71,35 +155,7 @@ class Neo4jTraversal:
             kinds=kinds,
             record_limit=LIMIT,
         )
-        out = Subgraph()
-        found: dict[str, list[dict[str, Any]]] = {}
-        seen: set[tuple[str, str, str, str]] = set()
-        for row in rows:
-            node_id = row["id"]
-            out.nodes[node_id] = _summary(row["props"], row["labels"])
-            found.setdefault(node_id, row["records"])
-            if len(row["links"]) > cap:
-                out.hubs.append(node_id)
-                continue
-            for link in row["links"]:
-                other = link["other"]
-                way = link["way"]
-                source, target = (node_id, other["id"]) if way == "out" else (other["id"], node_id)
-                data = {**native(link["rel"]), "type": link["type"]}
-                rel = common.relation_from(data, source, target)
-                if rel.identity in seen:
-                    continue
-                seen.add(rel.identity)
-                out.relations.append(rel)
-                if other["id"] not in out.nodes:
-                    out.nodes[other["id"]] = _summary(other, link["other_labels"])
-                found.setdefault(other["id"], link["records"])
-        out.relations.sort(key=lambda r: r.identity)
-        if record_kinds is not None:
-            out.records = {
-                node: _views(rows, as_of) for node, rows in sorted(found.items()) if rows
-            }
-        return out
+        return _subgraph(rows, cap, as_of, record_kinds)
 
     def records_of(
         self,

@@ -85,6 +85,31 @@ class EmbeddedTraversal:
             out.records = self.records_of(list(out.nodes), as_of=as_of, kinds=record_kinds)
         return out
 
+    def expand(
+        self,
+        ids: Sequence[str],
+        *,
+        hops: int = 2,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
+    ) -> Subgraph:
+        """Levels of links, one ``links`` call per level."""
+
+        def level(frontier: list[str]) -> Subgraph:
+            return self.links(
+                frontier,
+                rel_types=rel_types,
+                direction=direction,
+                as_of=as_of,
+                cap=cap,
+                record_kinds=record_kinds,
+            )
+
+        return common.expand_levels(level, ids, hops)
+
     def records_of(
         self,
         ids: Sequence[str],

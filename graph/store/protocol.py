@@ -200,6 +200,23 @@ class GraphStore(Protocol):
         every node in ``nodes`` (as ``records_of`` gives them, at most 200 per node): one
         round trip where a question needs both, e.g. the approval check."""
 
+    def expand(
+        self,
+        ids: Sequence[str],
+        *,
+        hops: int = 2,
+        rel_types: Sequence[RelType] | None = None,
+        direction: Direction = "both",
+        as_of: date | None = None,
+        cap: int = 500,
+        record_kinds: Sequence[Label] | None = None,
+    ) -> Subgraph:
+        """``links`` followed level by level, ``hops`` (1-3) levels: level 1 is ``links(ids)``,
+        each next level the links of the nodes first reached on the level before that are
+        not hubs. The merged answer: every node reached, each relation once (sorted by
+        identity), all hubs met (sorted), and with ``record_kinds`` the records of every node.
+        Neo4j answers two levels in one read (the approval check's surroundings)."""
+
     def records_of(
         self,
         ids: Sequence[str],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
+from typing import Any
 
 import pytest
 
 from graph.errors import InvalidInput, NotFound
 from graph.model import Enterprise, Relation
-from graph.store.protocol import GraphStore
+from graph.store.protocol import GraphStore, Subgraph
 from graph.vocabulary import Label, RelType
 from tests import factories as f
 
@@ -109,3 +111,100 @@ def test_links_can_bring_the_records_of_every_node(loaded: GraphStore) -> None:
     ]
     with pytest.raises(InvalidInput):
         loaded.links([f.WU.id], record_kinds=[Label.PERSON])
+
+
+# --- expand: levels of links (Neo4j answers two in one read) ---------------------------------
+
+
+def test_expand_follows_levels_of_links(loaded: GraphStore) -> None:
+    one = loaded.expand([f.ZHOU.id], hops=1)
+    assert set(one.nodes) == {f.ZHOU.id, f.COMPANY_A, f.COMPANY_B}
+    two = loaded.expand([f.ZHOU.id], hops=2, record_kinds=[Label.LIST_ENTRY])
+    phone = "phone:02780000010"
+    assert set(two.nodes) == {f.ZHOU.id, f.COMPANY_A, f.COMPANY_B, f.WU.id, phone}
+    assert _ids(two.relations) == sorted(
+        [
+            ("EXECUTIVE_OF", f.WU.id, f.COMPANY_A),
+            ("HAS_PHONE", f.COMPANY_A, phone),
+            ("HAS_PHONE", f.COMPANY_B, phone),
+            ("LEGAL_REPRESENTATIVE_OF", f.ZHOU.id, f.COMPANY_A),
+            ("LEGAL_REPRESENTATIVE_OF", f.ZHOU.id, f.COMPANY_B),
+            ("SHAREHOLDER_OF", f.COMPANY_A, f.COMPANY_B),
+            ("SHAREHOLDER_OF", f.WU.id, f.COMPANY_A),
+            ("SHAREHOLDER_OF", f.ZHOU.id, f.COMPANY_A),
+        ]
+    )  # each relation once, though both levels meet A-ZHOU and B-A
+    assert list(two.records) == [f.COMPANY_B]
+    assert two.records[f.COMPANY_B][0].record.kind == Label.LIST_ENTRY
+    three = loaded.expand([f.ZHOU.id], hops=3)
+    assert set(three.nodes) == set(two.nodes) and three.relations == two.relations
+
+
+def test_expand_does_not_go_through_hubs(loaded: GraphStore) -> None:
+    sub = loaded.expand([f.WU.id], hops=2, cap=3)
+    assert sub.hubs == [f.COMPANY_A]  # reached at level 1, six links: not expanded
+    assert f.COMPANY_B not in sub.nodes and "phone:02780000010" not in sub.nodes
+    assert set(sub.nodes) == {f.WU.id, f.COMPANY_A}
+
+
+def test_expand_rejects_bad_hops(loaded: GraphStore) -> None:
+    for hops in (0, 4):
+        with pytest.raises(InvalidInput) as bad:
+            loaded.expand([f.ZHOU.id], hops=hops)
+        assert bad.value.field == "hops"
+
+
+def _by_levels(store: GraphStore, ids: list[str], hops: int, **kw: Any) -> Subgraph:
+    """The reference: links called level by level, merged as expand documents."""
+    nodes: dict[str, Any] = {}
+    rels: dict[Any, Relation] = {}
+    records: dict[str, Any] = {}
+    hubs: set[str] = set()
+    seen, frontier = set(ids), list(ids)
+    for _ in range(hops):
+        if not frontier:
+            break
+        sub = store.links(frontier, **kw)
+        for key, value in sub.nodes.items():
+            nodes.setdefault(key, value)
+        for r in sub.relations:
+            rels.setdefault(r.identity, r)
+        for key, views in sub.records.items():
+            records.setdefault(key, views)
+        hubs |= set(sub.hubs)
+        frontier = sorted(n for n in sub.nodes if n not in seen and n not in sub.hubs)
+        seen |= set(sub.nodes)
+    return Subgraph(
+        nodes=nodes,
+        relations=[rels[k] for k in sorted(rels)],
+        hubs=sorted(hubs),
+        records=dict(sorted(records.items())),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_expand_matches_links_level_by_level_on_a_random_graph(
+    store: GraphStore, seed: int
+) -> None:
+    entities, relations, entries = f.random_graph(seed)
+    f.load(store, {"entities": entities, "relations": relations, "records": entries})
+    rng = random.Random(seed)
+    starts = rng.sample(sorted(e.id for e in entities), 6)
+    for i, start in enumerate(starts):
+        kw: dict[str, Any] = {
+            "as_of": [None, date(2020, 6, 1), date(2024, 1, 1)][i % 3],
+            "cap": [3, 4, 500][i // 2 % 3],
+            "record_kinds": [Label.LIST_ENTRY],
+        }
+        for hops in (1, 2, 3):
+            got = store.expand([start, starts[(i + 1) % 6]], hops=hops, **kw)
+            want = _by_levels(store, [start, starts[(i + 1) % 6]], hops, **kw)
+            assert set(got.nodes) == set(want.nodes), (start, hops)
+            assert [r.identity for r in got.relations] == [r.identity for r in want.relations]
+            assert got.hubs == want.hubs
+            assert {n: [v.record.id for v in views] for n, views in got.records.items()} == {
+                n: [v.record.id for v in views] for n, views in want.records.items()
+            }
+            assert {n: [v.in_force for v in views] for n, views in got.records.items()} == {
+                n: [v.in_force for v in views] for n, views in want.records.items()
+            }

@@ -15,6 +15,7 @@ from graph.model import ContactKind, Enterprise, Person, Relation, contact_point
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 from queries.paths import connect, find_paths
+from tests import factories as f
 
 LR, SH, EX = RelType.LEGAL_REPRESENTATIVE_OF, RelType.SHAREHOLDER_OF, RelType.EXECUTIVE_OF
 PHONE = contact_point(ContactKind.PHONE, "027-80000010")
@@ -175,29 +176,6 @@ def test_connect_a_set_of_entities(pair: GraphStore) -> None:
 # --- property: the same answers as networkx over the same random graph -----------------------
 
 
-def random_graph(seed: int) -> tuple[list[Any], list[Relation]]:
-    rng = random.Random(seed)
-    orgs = [f"o{i:02}" for i in range(14)]
-    people = [f"p{i:02}" for i in range(12)]
-    phones = [contact_point(ContactKind.PHONE, f"0277000{i:04}") for i in range(4)]
-    entities: list[Any] = [Enterprise(id=o, name=o) for o in orgs]
-    entities += [Person(id=p, name=p) for p in people] + phones
-    seen: set[tuple[RelType, str, str]] = set()
-    relations: list[Relation] = []
-    while len(relations) < 60:
-        kind = rng.choice([LR, SH, EX, SH, RelType.HAS_PHONE])
-        source = rng.choice(people + orgs if kind is SH else people)
-        target = rng.choice([p.id for p in phones] if kind is RelType.HAS_PHONE else orgs)
-        if kind is RelType.HAS_PHONE:
-            source = rng.choice(people + orgs)
-        if (kind, source, target) in seen or source == target:
-            continue
-        seen.add((kind, source, target))
-        ends = rng.choice([(None, None), (None, None), (date(2018, 1, 1), date(2022, 12, 31))])
-        relations.append(rel(kind, source, target, valid_from=ends[0], valid_to=ends[1]))
-    return entities, relations
-
-
 def expected_graph(
     relations: list[Relation], as_of: date | None, types: Any, cap: int, ends: set[str]
 ) -> tuple[Any, set[str]]:
@@ -212,7 +190,7 @@ def expected_graph(
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_paths_match_networkx_on_a_random_graph(store: GraphStore, seed: int) -> None:
-    entities, relations = random_graph(seed)
+    entities, relations, _ = f.random_graph(seed)
     load(store, entities, relations)
     rng = random.Random(seed)
     ids = sorted(e.id for e in entities)
@@ -241,7 +219,7 @@ def test_paths_match_networkx_on_a_random_graph(store: GraphStore, seed: int) ->
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_connect_matches_networkx_on_a_random_graph(store: GraphStore, seed: int) -> None:
-    entities, relations = random_graph(seed)
+    entities, relations, _ = f.random_graph(seed)
     load(store, entities, relations)
     terminals = random.Random(seed).sample(sorted(e.id for e in entities), 5)
     found = connect(store, terminals, max_hops=4, hub_cap=1000)
