@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import audit, errors
 from api.routes import checks, entities, health, ownership, paths
 from graph.measures import load_catalogue
 from graph.settings import Settings
@@ -40,6 +40,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app = FastAPI(
         title="credgraph",
         summary="Knowledge graph of social-credit entity relationships (社会信用关系图谱)",
+        description=(
+            "Every question is written to the audit trail (CREDGRAPH_AUDIT_LOG, default "
+            "data_dir/audit.jsonl) with the caller (`X-Caller` header) and the purpose "
+            "(`purpose` query parameter or `X-Purpose` header); ID numbers are logged as keyed "
+            "person ids, never as given."
+        ),
         version="0.1.0",
         lifespan=lifespan,
     )
@@ -48,6 +54,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     if store is not None:
         app.state.store = store
     errors.install(app)
+    audit.install(app, settings)
     app.include_router(health.router)
     app.include_router(entities.router)
     app.include_router(checks.router)

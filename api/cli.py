@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from api.clikit import AsOfOpt, JsonOpt, cli_store, emit, parse_date, run
+from api.clikit import (
+    PURPOSE,
+    AsOfOpt,
+    JsonOpt,
+    audit_commands,
+    cli_store,
+    emit,
+    parse_date,
+    run,
+)
 from api.commands import checks, entities, paths
 from graph.settings import Settings
 from graph.vocabulary import RelType
@@ -19,6 +28,17 @@ app = typer.Typer(
 )
 db = typer.Typer(help="Graph schema: constraints and indexes", no_args_is_help=True)
 app.add_typer(db, name="db")
+
+
+@app.callback()
+def options(
+    purpose: Annotated[
+        str | None, typer.Option(help="why you ask (written to the audit trail with the command)")
+    ] = None,
+) -> None:
+    """credgraph: knowledge graph of social-credit relationships. Every command is written to
+    the audit trail (CREDGRAPH_AUDIT_LOG) with the OS user and --purpose."""
+    PURPOSE.set(purpose)
 
 
 @db.command("init")
@@ -252,6 +272,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 checks.register(app)
 entities.register(app)
 paths.register(app)
+audit_commands(app)
 
 
 def main() -> None:

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     id_hash_key: SecretStr | None = None
     write_batch_size: int = 5000
     catalogue_dir: Path | None = None  # the measure catalogue (YAML); None: the shipped one
+    audit_log: Path | None = None  # who asked what and why (JSON lines); None: data_dir/audit.jsonl
+
+    @property
+    def audit_path(self) -> Path:
+        """Where the audit trail is appended."""
+        return self.audit_log or self.data_dir / "audit.jsonl"
 
     @property
     def backend(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
@@ -28,7 +27,6 @@ from queries.reach import (
     triggers,
 )
 
-AUDIT = logging.getLogger("credgraph.audit")
 MAX_BATCH = 500
 
 
@@ -143,20 +141,6 @@ def receipt(result: CheckResult) -> str:
     payload = result.model_dump(mode="json", exclude={"receipt"})
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "chk-" + hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def audit(result: CheckResult, *, caller: str | None, purpose: str | None) -> None:
-    """Log who asked what and why (the subject by node id: never a raw ID number)."""
-    AUDIT.info(
-        "check subject=%s matter=%s as_of=%s verdict=%s receipt=%s caller=%s purpose=%s",
-        result.subject.id,
-        result.matter,
-        result.as_of,
-        result.verdict,
-        result.receipt,
-        caller or "-",
-        purpose or "-",
-    )
 
 
 def _reason(

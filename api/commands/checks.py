@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +9,7 @@ import typer
 from api.clikit import AsOfOpt, JsonOpt, cli_store, emit, parse_date, run
 from graph.measures import Catalogue, Matter, load_catalogue
 from graph.settings import Settings
-from queries.check import CheckResult, audit, check, check_many
+from queries.check import CheckResult, check, check_many
 from queries.exposure import exposure, propagation
 from queries.reach import Reason, Step
 from queries.subject import subject_id
@@ -88,12 +87,9 @@ def register(app: typer.Typer) -> None:
             nodes = run(lambda: [subject_id(store, s, key) for s in subjects])
             if len(nodes) == 1:
                 result = run(lambda: check(store, catalogue, nodes[0], matter, as_of=day))
-                audit(result, caller=getpass.getuser(), purpose=purpose)
                 emit(result, as_json, check_text)
                 return
             batch = run(lambda: check_many(store, catalogue, nodes, matter, as_of=day))
-        for one in batch.results:
-            audit(one, caller=getpass.getuser(), purpose=purpose)
 
         def text(b: Any) -> str:
             counts = ", ".join(f"{v}: {n}" for v, n in b.counts.items() if n)

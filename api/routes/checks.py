@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import CatalogueDep, SettingsDep, StoreDep
+from graph.audit import answer_of
 from graph.measures import Matter, Measure
-from queries.check import MAX_BATCH, BatchResult, CheckResult, audit, check, check_many
+from queries.check import MAX_BATCH, BatchResult, CheckResult, check, check_many
 from queries.exposure import Exposure, Propagation, exposure, propagation
 from queries.subject import subject_id
 
 router = APIRouter(tags=["checks"])
 
 AsOf = Annotated[date | None, Query(description="answer as of this date (default today)")]
-Caller = Annotated[str | None, Header(description="who asks (logged with the answer)")]
 Purpose = Annotated[str | None, Query(description="why (logged with the answer)")]
 Subject = Annotated[str, Query(description="USCC, citizen ID number or entity id")]
 
@@ -33,6 +33,7 @@ class BatchRequest(BaseModel):
 
 @router.get("/check", summary="May this subject get this matter on this date?")
 def get_check(
+    request: Request,
     subject: Subject,
     matter: Matter,
     store: StoreDep,
@@ -40,31 +41,30 @@ def get_check(
     catalogue: CatalogueDep,
     as_of: AsOf = None,
     purpose: Purpose = None,
-    x_caller: Caller = None,
 ) -> CheckResult:
     """A verdict (restrict, review, incentive or pass) with every reason: the measure, its
     legal basis and implementing authority, the triggering record and the path to it; and a
     receipt that repeats for the same inputs, data and catalogue version."""
     node = subject_id(store, subject, settings.hash_key())
     result = check(store, catalogue, node, matter, as_of=as_of)
-    audit(result, caller=x_caller, purpose=purpose)
+    request.state.answer = answer_of(result)  # the audit trail keeps verdict and receipt
     return result
 
 
 @router.post("/checks", summary="Check a list of subjects, e.g. every bidder of a tender")
 def post_checks(
+    request: Request,
     body: BatchRequest,
     store: StoreDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    x_caller: Caller = None,
 ) -> BatchResult:
     """One result per subject, in the order given, and the count of each verdict."""
     key = settings.hash_key()
     nodes = [subject_id(store, s, key) for s in body.subjects]
     batch = check_many(store, catalogue, nodes, body.matter, as_of=body.as_of)
-    for result in batch.results:
-        audit(result, caller=x_caller, purpose=body.purpose)
+    request.state.answer = answer_of(batch)
+    request.state.purpose = body.purpose
     return batch
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,22 +31,25 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_check_by_citizen_id_restricts_the_legal_rep_and_logs_the_caller(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    client: TestClient, tmp_path: Path
 ) -> None:
     params = {"subject": REP_ID_NUMBER, "matter": "consumption", "as_of": "2025-09-01"}
-    with caplog.at_level(logging.INFO, logger="credgraph.audit"):
-        response = client.get(
-            "/check", params={**params, "purpose": "审批"}, headers={"X-Caller": "window-3"}
-        )
+    response = client.get(
+        "/check", params={**params, "purpose": "审批"}, headers={"X-Caller": "window-3"}
+    )
     body = response.json()
     assert response.status_code == 200
     assert body["verdict"] == "restrict"
     assert body["subject"]["id"] == s.LEGAL_REP.id
     assert body["reasons"][0]["tier"] == "binding"
     assert body["reasons"][0]["measure"]["legal_basis"]
-    [line] = [r.getMessage() for r in caplog.records if r.name == "credgraph.audit"]
-    assert "caller=window-3" in line and "purpose=审批" in line
-    assert REP_ID_NUMBER not in line and body["receipt"] in line
+    text = (tmp_path / "audit.jsonl").read_text("utf-8")
+    assert REP_ID_NUMBER not in text
+    [line] = [json.loads(x) for x in text.splitlines()]
+    assert (line["caller"], line["purpose"], line["question"]) == ("window-3", "审批", "GET /check")
+    assert line["params"]["subject"] == s.LEGAL_REP.id  # the keyed person id, never the number
+    assert line["answer"]["receipt"] == body["receipt"]
+    assert line["answer"]["verdict"] == "restrict" and line["status"] == 200
 
 
 def test_batch_of_bidders(client: TestClient) -> None:
