@@ -165,10 +165,15 @@ class Neighbourhood:
 def surroundings(
     store: GraphStore, subject: str, as_of: date, hops: int, hub_cap: int
 ) -> Neighbourhood:
-    """Expand ``hops`` levels of entity links from the subject, with the list entries of every
-    node reached (one read for two levels on Neo4j); hubs are not expanded."""
+    """The ways of up to ``hops`` entity links from the subject to nodes with list entries,
+    with those entries (one read for two levels on Neo4j); hubs are not passed through."""
     merged = store.expand(
-        [subject], hops=hops, as_of=as_of, cap=hub_cap, record_kinds=[Label.LIST_ENTRY]
+        [subject],
+        hops=hops,
+        as_of=as_of,
+        cap=hub_cap,
+        record_kinds=[Label.LIST_ENTRY],
+        to_records=True,  # only the ways to list entries matter to a check
     )
     hood = Neighbourhood(subject=subject, graph=merged, hubs=list(merged.hubs))
     hood.undirected.add_nodes_from(sorted(merged.nodes))  # sorted: one answer on both stores

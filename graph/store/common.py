@@ -169,6 +169,12 @@ def relation_from(props: Mapping[str, Any], source_id: str, target_id: str) -> R
     return Relation.model_validate({**data, "source_id": source_id, "target_id": target_id})
 
 
+def check_to_records(to_records: bool, record_kinds: Sequence[Label] | None) -> None:
+    """``to_records`` needs the record kinds that count."""
+    if to_records and not record_kinds:
+        raise InvalidInput("to_records: needs record_kinds", field="to_records")
+
+
 def check_hops(hops: int) -> None:
     """``expand`` follows 1 to 3 levels."""
     if not 1 <= hops <= 3:
@@ -205,6 +211,56 @@ def expand_levels(
     out.hubs = sorted(set(out.hubs))
     out.records = dict(sorted(out.records.items()))
     return out
+
+
+def prune_to_records(sub: Subgraph, starts: Sequence[str], hops: int) -> Subgraph:
+    """Keep only the relations on a way of at most ``hops`` links from a start node to another
+    node that has records, passing through neither start nodes nor hubs; the nodes they join
+    (and the start nodes) with their records; every hub met stays listed."""
+    begin = {n for n in starts if n in sub.nodes}
+    hubs = set(sub.hubs)
+    targets = {n for n, views in sub.records.items() if views and n not in begin}
+    adjacent: dict[str, set[str]] = {}
+    for rel in sub.relations:
+        adjacent.setdefault(rel.source_id, set()).add(rel.target_id)
+        adjacent.setdefault(rel.target_id, set()).add(rel.source_id)
+
+    def passable(node: str) -> bool:
+        return node not in begin and node not in hubs
+
+    def distances(sources: set[str]) -> dict[str, int]:
+        dist = dict.fromkeys(sources, 0)
+        frontier = sorted(sources)
+        for depth in range(1, hops + 1):
+            reached = []
+            for node in frontier:
+                if dist[node] and not passable(node):
+                    continue
+                for other in sorted(adjacent.get(node, ())):
+                    if other not in dist:
+                        dist[other] = depth
+                        reached.append(other)
+            frontier = reached
+        return dist
+
+    from_start, to_target = distances(begin), distances(targets)
+
+    def way(u: str, v: str) -> bool:
+        if u not in from_start or v not in to_target:
+            return False
+        ends_ok = (from_start[u] == 0 or passable(u)) and (to_target[v] == 0 or passable(v))
+        return ends_ok and from_start[u] + 1 + to_target[v] <= hops
+
+    kept = [
+        r for r in sub.relations if way(r.source_id, r.target_id) or way(r.target_id, r.source_id)
+    ]
+    nodes = begin | {n for r in kept for n in (r.source_id, r.target_id)}
+    return Subgraph(
+        nodes={n: node for n, node in sub.nodes.items() if n in nodes},
+        relations=kept,
+        hubs=sub.hubs,
+        records={n: views for n, views in sub.records.items() if n in nodes},
+    )
 
 
 def as_date(value: date | str | None) -> str | None:

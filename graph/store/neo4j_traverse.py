@@ -36,7 +36,7 @@ def _summary(props: dict[str, Any], labels: Sequence[str]) -> NodeSummary:
 
 
 def _subgraph(
-    rows: list[neo4j.Record], cap: int, as_of: date | None, record_kinds: Sequence[Label] | None
+    rows: list[neo4j.Record], as_of: date | None, record_kinds: Sequence[Label] | None
 ) -> tuple[Subgraph, set[str]]:
     """The Subgraph of links/expand rows, and the nodes the first level reached."""
     out = Subgraph()
@@ -51,7 +51,7 @@ def _subgraph(
             found.setdefault(node_id, row["records"])
         if level_one:
             first.add(node_id)
-        if len(row["links"]) > cap:
+        if row["hub"]:
             out.hubs.append(node_id)
             continue
         for link in row["links"]:
@@ -112,9 +112,12 @@ class Neo4jTraversal:
         as_of: date | None = None,
         cap: int = 500,
         record_kinds: Sequence[Label] | None = None,
+        to_records: bool = False,
     ) -> Subgraph:
-        """Levels of links; the first two in one read, a third by ``links``."""
+        """Levels of links; the first two in one read (pruned there already when only the
+        ways to records are wanted), a third by ``links``."""
         common.check_hops(hops)
+        common.check_to_records(to_records, record_kinds)
 
         def level(frontier: list[str]) -> Subgraph:
             return self.links(
@@ -127,11 +130,16 @@ class Neo4jTraversal:
             )
 
         if hops == 1:
-            return common.expand_levels(level, ids, 1)
-        out, first = self._levels("expand", ids, rel_types, direction, as_of, cap, record_kinds)
-        hubs = set(out.hubs)
-        frontier = sorted(n for n in out.nodes if n not in first and n not in hubs)
-        return common.expand_levels(level, ids, hops, (out, set(out.nodes), frontier))
+            out = common.expand_levels(level, ids, 1)
+        else:
+            prune = to_records and hops == 2
+            out, first = self._levels(
+                "expand", ids, rel_types, direction, as_of, cap, record_kinds, prune=prune
+            )
+            hubs = set(out.hubs)
+            frontier = sorted(n for n in out.nodes if n not in first and n not in hubs)
+            out = common.expand_levels(level, ids, hops, (out, set(out.nodes), frontier))
+        return common.prune_to_records(out, ids, hops) if to_records else out
 
     def _levels(
         self,
@@ -142,6 +150,8 @@ class Neo4jTraversal:
         as_of: date | None,
         cap: int,
         record_kinds: Sequence[Label] | None,
+        *,
+        prune: bool = False,
     ) -> tuple[Subgraph, set[str]]:
         """Run links.cypher or expand.cypher; the Subgraph and the nodes of the first level."""
         types = common.check_links(direction, rel_types, cap, len(ids))
@@ -154,8 +164,9 @@ class Neo4jTraversal:
             cap=cap + 1,
             kinds=kinds,
             record_limit=LIMIT,
+            prune=prune,
         )
-        return _subgraph(rows, cap, as_of, record_kinds)
+        return _subgraph(rows, as_of, record_kinds)
 
     def records_of(
         self,

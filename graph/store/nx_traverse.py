@@ -95,8 +95,10 @@ class EmbeddedTraversal:
         as_of: date | None = None,
         cap: int = 500,
         record_kinds: Sequence[Label] | None = None,
+        to_records: bool = False,
     ) -> Subgraph:
         """Levels of links, one ``links`` call per level."""
+        common.check_to_records(to_records, record_kinds)
 
         def level(frontier: list[str]) -> Subgraph:
             return self.links(
@@ -108,7 +110,8 @@ class EmbeddedTraversal:
                 record_kinds=record_kinds,
             )
 
-        return common.expand_levels(level, ids, hops)
+        out = common.expand_levels(level, ids, hops)
+        return common.prune_to_records(out, ids, hops) if to_records else out
 
     def records_of(
         self,

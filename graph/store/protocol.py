@@ -210,12 +210,16 @@ class GraphStore(Protocol):
         as_of: date | None = None,
         cap: int = 500,
         record_kinds: Sequence[Label] | None = None,
+        to_records: bool = False,
     ) -> Subgraph:
         """``links`` followed level by level, ``hops`` (1-3) levels: level 1 is ``links(ids)``,
         each next level the links of the nodes first reached on the level before that are
         not hubs. The merged answer: every node reached, each relation once (sorted by
         identity), all hubs met (sorted), and with ``record_kinds`` the records of every node.
-        Neo4j answers two levels in one read (the approval check's surroundings)."""
+
+        ``to_records`` (with ``record_kinds``) keeps only what leads to records: the answer
+        of ``common.prune_to_records`` (the approval check needs nothing else, and most of a
+        neighbourhood leads nowhere). Neo4j answers two levels in one read."""
 
     def records_of(
         self,

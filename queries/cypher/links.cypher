@@ -5,7 +5,7 @@
 //          empty, each node and each other end also brings its records of those kinds.
 // Parameters: $ids, $direction ('out' | 'in' | 'both'), $as_of (date or null), $cap,
 //             $kinds (concrete record labels, or []), $record_limit
-// Columns: id, labels, props (of the node), records (of the node),
+// Columns: id, labels, props (of the node), records (of the node), hub (more than the cap),
 //          links (list of {type, rel, way, other, other_labels, records});
 //          loaded_at comes as text: the driver's DateTime decoding cost more than the query
 UNWIND $ids AS node_id
@@ -15,6 +15,7 @@ CALL (n) {
 __INCLUDE_links_of__
 }
 RETURN n.id AS id, labels(n) AS labels, n {.id, .name, .value} AS props, links,
+       size(links) >= $cap AS hub,
        CASE WHEN $kinds = [] THEN [] ELSE COLLECT {
          MATCH (n)<-[:CONCERNS]-(x:Record)
          WHERE any(l IN labels(x) WHERE l IN $kinds)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -208,3 +208,72 @@ def test_expand_matches_links_level_by_level_on_a_random_graph(
             assert {n: [v.in_force for v in views] for n, views in got.records.items()} == {
                 n: [v.in_force for v in views] for n, views in want.records.items()
             }
+
+
+def test_relations_read_back_equal_the_written_ones(store: GraphStore) -> None:
+    graph = f.county()
+    entities, relations, entries = f.random_graph(5)
+    f.load(store, graph)
+    f.load(store, {"entities": entities, "relations": relations, "records": entries})
+    written = {r.identity: r for r in graph["relations"] + relations}
+    ids = [e.id for e in graph["entities"] + entities]
+    read = store.links(ids, cap=10_000).relations
+    assert {r.identity for r in read} == set(written)
+    for rel in read:
+        assert rel.model_dump(exclude={"loaded_at"}) == written[rel.identity].model_dump(
+            exclude={"loaded_at"}
+        )
+        assert isinstance(rel.loaded_at, datetime) and rel.loaded_at.tzinfo is not None
+        assert rel.valid_from is None or type(rel.valid_from) is date
+        assert rel.ratio is None or isinstance(rel.ratio, float)
+
+
+def _ways_to_records(full: Subgraph, starts: list[str], hops: int) -> set[Any]:
+    """The oracle: every walk of at most ``hops`` links from a start to a node with records
+    (not a start), through nodes that are neither starts nor hubs; the relations walked."""
+    begin = {s for s in starts if s in full.nodes}
+    targets = {n for n, views in full.records.items() if views and n not in begin}
+    hubs = set(full.hubs)
+    found: set[Any] = set()
+
+    def walk(node: str, used: list[Relation]) -> None:
+        if node in targets and used:
+            found.update(r.identity for r in used)
+        if len(used) == hops or (used and (node in begin or node in hubs)):
+            return
+        for rel in full.relations:
+            if node in (rel.source_id, rel.target_id):
+                other = rel.target_id if rel.source_id == node else rel.source_id
+                walk(other, [*used, rel])
+
+    for start in sorted(begin):
+        walk(start, [])
+    return found
+
+
+@pytest.mark.parametrize("seed", [3, 4, 6])
+def test_expand_to_records_keeps_exactly_the_ways_to_records(
+    store: GraphStore, seed: int
+) -> None:
+    entities, relations, entries = f.random_graph(seed)
+    f.load(store, {"entities": entities, "relations": relations, "records": entries})
+    rng = random.Random(seed)
+    people = sorted(e.id for e in entities if e.id.startswith("p"))
+    for i, start in enumerate(rng.sample(people, 5) + [e.subject_id for e in entries[:2]]):
+        starts = [start] if i % 3 else [start, people[(i + 3) % len(people)]]
+        kw: dict[str, Any] = {
+            "as_of": [None, date(2020, 6, 1)][i % 2],
+            "cap": [3, 5, 500][i % 3],
+            "record_kinds": [Label.LIST_ENTRY],
+        }
+        for hops in (1, 2, 3):
+            full = store.expand(starts, hops=hops, **kw)
+            pruned = store.expand(starts, hops=hops, to_records=True, **kw)
+            want = _ways_to_records(full, starts, hops)
+            assert {r.identity for r in pruned.relations} == want, (starts, hops, kw)
+            ends = {n for r in pruned.relations for n in (r.source_id, r.target_id)}
+            assert set(pruned.nodes) == ends | {s for s in starts if s in full.nodes}
+            assert pruned.hubs == full.hubs
+            assert set(pruned.records) == {n for n in full.records if n in pruned.nodes}
+    with pytest.raises(InvalidInput):
+        store.expand([people[0]], to_records=True)
