@@ -75,7 +75,8 @@ def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
         for s, t, d in graph.edges(data=True)
         if d["type"] == "CONCERNS" and graph.nodes[s].get("list_type") == "black"
     )
-    near = sorted({m for n in listed for m in graph.predecessors(n) if m in pool} | set(listed))
+    members = set(pool)  # not the list: a membership test per neighbour
+    near = sorted({m for n in listed for m in graph.predecessors(n) if m in members} | set(listed))
     half = count // 2
     picked = rng.sample(pool, min(half, len(pool)))
     picked += rng.sample(near, min(count - len(picked), len(near))) if near else []
