@@ -54,9 +54,11 @@ def empty(creds: dict[str, Any]) -> Neo4jStore:
 
     auth = (creds["user"], creds["password"])
     with GraphDatabase.driver(creds["uri"], auth=auth) as driver, driver.session() as session:
+        # relationships first: a dense node's DETACH DELETE in one go overflows the memory pool
         session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+            "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS"
         ).consume()
+        session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 50000 ROWS").consume()
     store = Neo4jStore(creds["uri"], auth)
     store.init_schema()
     return store
