@@ -252,9 +252,7 @@ def _ways_to_records(full: Subgraph, starts: list[str], hops: int) -> set[Any]:
 
 
 @pytest.mark.parametrize("seed", [3, 4, 6])
-def test_expand_to_records_keeps_exactly_the_ways_to_records(
-    store: GraphStore, seed: int
-) -> None:
+def test_expand_to_records_keeps_exactly_the_ways_to_records(store: GraphStore, seed: int) -> None:
     entities, relations, entries = f.random_graph(seed)
     f.load(store, {"entities": entities, "relations": relations, "records": entries})
     rng = random.Random(seed)
