@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -72,6 +73,7 @@ def _audited(question: str, command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         entry: dict[str, Any] = {"status": "ok", "answer": None}
+        started = time.perf_counter()
         token = _CURRENT.set(entry)
         try:
             return command(*args, **kwargs)
@@ -84,6 +86,7 @@ def _audited(question: str, command: Callable[..., Any]) -> Callable[..., Any]:
             raise
         finally:
             _CURRENT.reset(token)
+            entry["ms"] = (time.perf_counter() - started) * 1000
             _write(question, kwargs, entry)
 
     wrapped: Callable[..., Any] = wrapper
@@ -103,6 +106,7 @@ def _write(question: str, kwargs: dict[str, Any], entry: dict[str, Any]) -> None
         caller=getpass.getuser(),
         purpose=purpose,
         status=entry["status"],
+        ms=entry["ms"],
         answer=entry["answer"],
     )
 
