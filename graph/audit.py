@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ def configure(path: Path) -> None:
         AUDIT.removeHandler(old)
         old.close()
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(target, encoding="utf-8")
+    handler = logging.handlers.WatchedFileHandler(target, encoding="utf-8")  # logrotate-safe
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.audit_path = target  # type: ignore[attr-defined]
     AUDIT.addHandler(handler)

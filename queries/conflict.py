@@ -14,15 +14,8 @@ from graph.model import Relation, ServiceRole
 from graph.records import AnyRecord
 from graph.store.protocol import GraphStore, NodeSummary
 from graph.vocabulary import Label, RelType
-from queries.paths import (
-    ENDPOINT_CAP,
-    Ball,
-    Explorer,
-    Path,
-    distances,
-    find_paths,
-    simple_paths,
-)
+from queries.explore import ENDPOINT_CAP, Ball, Explorer, Path, distances, simple_paths
+from queries.paths import find_paths
 from queries.subject import summary
 
 
