@@ -24,6 +24,18 @@ def subject_id(store: GraphStore, text: str, key: bytes) -> str:
     return node_id
 
 
+def subject_ids(store: GraphStore, texts: list[str], key: bytes) -> tuple[list[str], list[str]]:
+    """The node ids of many subjects, and the ones not found as they may be echoed (ID
+    numbers masked) instead of raising: for scans of many subjects at once."""
+    found, missing = [], []
+    for text in texts:
+        try:
+            found.append(subject_id(store, text, key))
+        except NotFound:
+            missing.append(_safe(text.strip()))
+    return found, missing
+
+
 def summary(store: GraphStore, node_id: str) -> NodeSummary:
     """The NodeSummary of an existing entity; raises NotFound."""
     found = store.links([node_id], cap=1).nodes.get(node_id)

@@ -12,9 +12,9 @@ from graph.model import Relation
 from graph.settings import Settings
 from graph.store.protocol import GraphStore, NodeSummary
 from queries.equity import Controllers, Equity, penetrate, ultimate_controllers
-from queries.evasion import EvasionAnswer, evasion
+from queries.evasion import EvasionAnswer, EvasionScan, evasion, evasion_scan
 from queries.person import PersonView, person_view
-from queries.subject import subject_id
+from queries.subject import subject_id, subject_ids
 
 T = TypeVar("T")
 SubjectArg = Annotated[
@@ -86,11 +86,36 @@ def person(subject: SubjectArg, as_of: AsOfOpt = None, as_json: JsonOpt = False)
     emit(answer, as_json, person_text)
 
 
-def evasion_command(subject: SubjectArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Organisations set up or re-staffed by a black-listed subject's people after listing."""
+def evasion_command(
+    subjects: Annotated[
+        list[str], typer.Argument(help="USCC, citizen ID number, legacy code or entity id")
+    ],
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Organisations set up or re-staffed by a black-listed subject's people after listing;
+    several subjects: a scan (those not listed or not found are named, not errors)."""
     day = parse_date(as_of)
-    answer = _ask(subject, lambda store, node_id: evasion(store, node_id, as_of=day))
-    emit(answer, as_json, evasion_text)
+    if len(subjects) == 1:
+        answer = _ask(subjects[0], lambda store, node_id: evasion(store, node_id, as_of=day))
+        emit(answer, as_json, evasion_text)
+        return
+    key = Settings().hash_key()
+    with cli_store() as store:
+        ids, missing = run(lambda: subject_ids(store, subjects, key))
+        scan = run(lambda: evasion_scan(store, ids, as_of=day))
+    scan.not_found = missing + scan.not_found
+    emit(scan, as_json, scan_text)
+
+
+def scan_text(scan: EvasionScan) -> str:
+    """Each listed subject's findings, then who was not listed or not found."""
+    parts = [evasion_text(answer) for answer in scan.answers]
+    if scan.not_listed:
+        parts.append(f"no black listing in force on {scan.as_of}: {', '.join(scan.not_listed)}")
+    if scan.not_found:
+        parts.append(f"not found: {', '.join(scan.not_found)}")
+    return "\n".join(parts)
 
 
 def _pct(value: float | None) -> str:

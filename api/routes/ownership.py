@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, StoreDep
 from queries.equity import Controllers, Equity, EquityDirection, penetrate, ultimate_controllers
-from queries.evasion import EvasionAnswer, evasion
+from queries.evasion import EvasionAnswer, EvasionScan, evasion, evasion_scan
 from queries.person import PersonView, person_view
-from queries.subject import subject_id
+from queries.subject import subject_id, subject_ids
 
 router = APIRouter(tags=["ownership"])
 
@@ -80,3 +81,25 @@ def get_evasion(
     ``as_of``; 422 when the subject has no black listing in force."""
     node_id = subject_id(store, id, settings.hash_key())
     return evasion(store, node_id, as_of=as_of)
+
+
+class ScanRequest(BaseModel):
+    """Many subjects (e.g. this month's new black listings) checked for evasion at once."""
+
+    subjects: list[str] = Field(min_length=1, max_length=500)
+    as_of: date | None = None
+    purpose: str | None = None
+
+
+@router.post("/evasion", summary="New shells of many black-listed subjects at once")
+def post_evasion(
+    request: Request, body: ScanRequest, store: StoreDep, settings: SettingsDep
+) -> EvasionScan:
+    """One evasion answer per subject with a black listing in force; the subjects without
+    one are named under ``not_listed``, the unknown ones under ``not_found`` (ID numbers
+    masked)."""
+    request.state.purpose = body.purpose
+    ids, missing = subject_ids(store, body.subjects, settings.hash_key())
+    scan = evasion_scan(store, ids, as_of=body.as_of)
+    scan.not_found = missing + scan.not_found
+    return scan

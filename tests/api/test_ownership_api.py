@@ -173,3 +173,29 @@ def test_cli_errors_exit_2(cli: tuple[CliRunner, typer.Typer]) -> None:
     assert not_listed.exit_code == 2 and "no black-list entry in force" in not_listed.output
     missing = runner.invoke(app, ["person", "nobody"])
     assert missing.exit_code == 2 and "no entity" in missing.output
+
+
+def test_evasion_scan_of_many_subjects(client: TestClient) -> None:
+    subjects = [f.COMPANY_B, f.COMPANY_A, "nobody", "110105194912310021"]
+    body = client.post("/evasion", json={"subjects": subjects, "as_of": "2025-12-01"}).json()
+    [answer] = body["answers"]
+    assert answer["subject"]["id"] == f.COMPANY_B
+    assert [x["organisation"]["id"] for x in answer["findings"]] == [NEW]
+    assert body["not_listed"] == [f.COMPANY_A]
+    assert body["not_found"] == ["nobody", "110105********0021"]  # an ID number never echoed
+    assert client.post("/evasion", json={"subjects": []}).status_code == 422
+
+
+def test_cli_evasion_scan(cli: tuple[CliRunner, typer.Typer]) -> None:
+    runner, app = cli
+    text = runner.invoke(
+        app, ["evasion", f.COMPANY_B, f.COMPANY_A, "nobody", "--as-of", "2025-12-01"]
+    )
+    assert text.exit_code == 0, text.output
+    assert "1 organisation(s) after the listing" in text.output
+    assert f"no black listing in force on 2025-12-01: {f.COMPANY_A}" in text.output
+    assert "not found: nobody" in text.output
+    as_json = runner.invoke(
+        app, ["evasion", f.COMPANY_B, f.COMPANY_A, "nobody", "--as-of", "2025-12-01", "--json"]
+    )
+    assert json.loads(as_json.output)["not_found"] == ["nobody"]
