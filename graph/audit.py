@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.ids import InvalidIdentifier, parse_citizen_id, person_key
+from graph.ids import InvalidIdentifier, mask_digits, parse_citizen_id, person_key
 
 AUDIT = logging.getLogger("credgraph.audit")
 
@@ -56,7 +56,7 @@ def safe(value: Any, key: bytes) -> Any:
         except InvalidIdentifier:
             if len(stripped) == 15:
                 return text  # a 15-digit 工商注册号, not a person
-            return stripped[:6] + "*" * 8 + stripped[-4:]  # looks like an ID number: masked
+            return mask_digits(stripped)  # looks like an ID number: masked
         return f"person:{person_key(number, key)}"
     return text
 

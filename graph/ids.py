@@ -242,6 +242,15 @@ def is_masked_id(value: str) -> bool:
     return "*" in value or "＊" in value
 
 
+def mask_digits(text: str) -> str:
+    """Mask what looks like an ID number without validating it: first 6, last 4 kept.
+
+    >>> mask_digits("110105194912310021")
+    '110105********0021'
+    """
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
 def mask_id(id_number: str) -> str:
     """Validate an ID number and mask it as the first 6 + 8 asterisks + last 4 characters.
 

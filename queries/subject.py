@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.errors import InvalidInput, NotFound
-from graph.ids import InvalidIdentifier, parse_citizen_id, parse_uscc, person_key
+from graph.ids import InvalidIdentifier, mask_digits, parse_citizen_id, parse_uscc, person_key
 from graph.store.protocol import GraphStore, NodeSummary
 
 
@@ -79,5 +79,5 @@ def _by_code(store: GraphStore, field: str, code: str) -> str | None:
 def _safe(value: str) -> str:
     """What a subject may be echoed as: ID numbers masked."""
     if len(value) >= 15 and value[:15].isdigit():
-        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+        return mask_digits(value)
     return value

@@ -230,13 +230,13 @@ def prune_to_records(sub: Subgraph, starts: Sequence[str], hops: int) -> Subgrap
 
     def distances(sources: set[str]) -> dict[str, int]:
         dist = dict.fromkeys(sources, 0)
-        frontier = sorted(sources)
+        frontier = list(sources)  # distances do not depend on the order
         for depth in range(1, hops + 1):
             reached = []
             for node in frontier:
                 if dist[node] and not passable(node):
                     continue
-                for other in sorted(adjacent.get(node, ())):
+                for other in adjacent.get(node, ()):
                     if other not in dist:
                         dist[other] = depth
                         reached.append(other)

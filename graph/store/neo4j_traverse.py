@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -119,15 +120,14 @@ class Neo4jTraversal:
         common.check_hops(hops)
         common.check_to_records(to_records, record_kinds)
 
-        def level(frontier: list[str]) -> Subgraph:
-            return self.links(
-                frontier,
-                rel_types=rel_types,
-                direction=direction,
-                as_of=as_of,
-                cap=cap,
-                record_kinds=record_kinds,
-            )
+        level = functools.partial(
+            self.links,
+            rel_types=rel_types,
+            direction=direction,
+            as_of=as_of,
+            cap=cap,
+            record_kinds=record_kinds,
+        )
 
         if hops == 1:
             out = common.expand_levels(level, ids, 1)

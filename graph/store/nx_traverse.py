@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -100,15 +101,14 @@ class EmbeddedTraversal:
         """Levels of links, one ``links`` call per level."""
         common.check_to_records(to_records, record_kinds)
 
-        def level(frontier: list[str]) -> Subgraph:
-            return self.links(
-                frontier,
-                rel_types=rel_types,
-                direction=direction,
-                as_of=as_of,
-                cap=cap,
-                record_kinds=record_kinds,
-            )
+        level = functools.partial(
+            self.links,
+            rel_types=rel_types,
+            direction=direction,
+            as_of=as_of,
+            cap=cap,
+            record_kinds=record_kinds,
+        )
 
         out = common.expand_levels(level, ids, hops)
         return common.prune_to_records(out, ids, hops) if to_records else out
