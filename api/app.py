@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
-from api import audit, errors
-from api.routes import checks, entities, health, ownership, paths
+from api import errors
+from api.audit import Observer
+from api.auth import SECURITY_SCHEMES, StoreGuard
+from api.keys import KeyRing
+from api.ops import BodyLimit, Metrics
+from api.ops import router as ops_router
+from api.routes import admin, checks, entities, ownership, paths, search
 from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
 from graph.store.protocol import GraphStore
+
+LOG = logging.getLogger("credgraph.api")
+
+DESCRIPTION = """\
+Questions about the social-credit graph: entity profiles and records, approval checks under
+the joint-punishment measures (联合惩戒), relationships, equity and evasion.
+
+**Keys.** Send `Authorization: Bearer KEY` (or `X-API-Key: KEY`); keys are made with
+`credgraph keys create --name NAME --role ROLE`. Each route says which roles may call it:
+`public` (profiles, in-force public records, people masked), `approver` (checks, the
+catalogue), `investigator` (everything that reads the graph, names in full), `admin` (keys,
+the audit trail). A service without keys serves only on a loopback address, every caller
+being the local investigator.
+
+**Purpose.** A question about a natural person (a citizen ID number or person id as subject,
+the person view, conflicts) must say why: `purpose` parameter or `X-Purpose` header. Every
+question is written to the audit trail with the key's name and the purpose; ID numbers are
+never shown in full nor logged.
+
+**Errors** have one shape: `{"error": {"code", "message", "field"}}`.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -37,27 +72,35 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if owned:
                 app.state.store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="credgraph",
         summary="Knowledge graph of social-credit entity relationships (社会信用关系图谱)",
-        description=(
-            "Every question is written to the audit trail (CREDGRAPH_AUDIT_LOG, default "
-            "data_dir/audit.jsonl) with the caller (`X-Caller` header) and the purpose "
-            "(`purpose` query parameter or `X-Purpose` header); ID numbers are logged as keyed "
-            "person ids, never as given."
-        ),
-        version="0.1.0",
+        description=DESCRIPTION,
+        version="1.0.0",
         lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue(settings.catalogue_dir)  # fails fast when invalid
+    app.state.keyring = KeyRing(settings.keys_path)
+    app.state.guard = StoreGuard(time.monotonic)
+    app.state.retry_after = errors.RETRY_AFTER
+    app.state.metrics = Metrics()
     if store is not None:
         app.state.store = store
     errors.install(app)
-    audit.install(app, settings)
-    app.include_router(health.router)
-    app.include_router(entities.router)
-    app.include_router(checks.router)
-    app.include_router(ownership.router)
-    app.include_router(paths.router)
+    app.include_router(ops_router)
+    for module in (entities, checks, search, ownership, paths, admin):
+        app.include_router(module.router)
+    document = app.openapi
+
+    def openapi() -> dict[str, Any]:  # the key schemes every guarded route refers to
+        schema = document()
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(Observer, settings=settings, metrics=app.state.metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

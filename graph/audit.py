@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.ids import InvalidIdentifier, mask_digits, parse_citizen_id, person_key
+from graph.ids import (
+    InvalidIdentifier,
+    clean_text,
+    echo_safe,
+    mask_digits,
+    parse_citizen_id,
+    person_key,
+)
 
 AUDIT = logging.getLogger("credgraph.audit")
 
@@ -49,16 +56,23 @@ def safe(value: Any, key: bytes) -> Any:
     if isinstance(value, list | tuple):
         return [safe(v, key) for v in value]
     text = value if isinstance(value, str) else str(value)
-    stripped = text.strip().upper()
+    stripped = clean_text(text).upper()
     if len(stripped) in (15, 18) and stripped[:15].isdigit():
         try:
             number = parse_citizen_id(stripped, "subject", allow_legacy=True)
         except InvalidIdentifier:
             if len(stripped) == 15:
-                return text  # a 15-digit 工商注册号, not a person
+                return stripped  # a 15-digit 工商注册号, not a person
             return mask_digits(stripped)  # looks like an ID number: masked
         return f"person:{person_key(number, key)}"
-    return text
+    return echo_safe(text)  # near misses (a digit short, invisible characters) masked too
+
+
+def _short(value: Any, limit: int = 200) -> Any:
+    """A logged value cut to ``limit`` characters (lists: the first 1,000 items)."""
+    if isinstance(value, list):
+        return [_short(v, limit) for v in value[:1000]]
+    return value[:limit] + "…" if isinstance(value, str) and len(value) > limit else value
 
 
 def answer_of(result: Any) -> Any:
@@ -85,17 +99,19 @@ def record(
     status: int | str,
     ms: float | None = None,
     answer: Any = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write one audit line."""
+    """Write one audit line; ``extra`` fields (e.g. the caller's role) are added when set."""
     line = {
         "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "channel": channel,
         "caller": caller or "-",
         "purpose": purpose,
         "question": question,
-        "params": {k: safe(v, key) for k, v in sorted(params.items()) if v is not None},
+        "params": {k: _short(safe(v, key)) for k, v in sorted(params.items()) if v is not None},
         "status": status,
         "ms": None if ms is None else round(ms, 1),
         "answer": answer,
     }
+    line.update({k: v for k, v in (extra or {}).items() if v is not None})
     AUDIT.info(json.dumps(line, ensure_ascii=False, default=str))

@@ -29,3 +29,9 @@ class StoreUnavailable(CredgraphError):
     """The graph store cannot be reached or is not ready (schema missing, server down)."""
 
     status_code = 503
+
+
+class QueryTimeout(CredgraphError):
+    """A question ran past the store's time limit (CREDGRAPH_QUERY_TIMEOUT) and was cut."""
+
+    status_code = 504

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
@@ -22,6 +25,10 @@ _ID_CHECK = "10X98765432"
 _MIN_BIRTH_YEAR = 1880
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map to plain ASCII.
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# What echo_safe masks: a run of 15-20 digits, perhaps ending in one letter (X, or a typo),
+# that is not part of a longer code.
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{14,20}[A-Z]?(?![0-9A-Z])", re.IGNORECASE)
+_ECHO_LIMIT = 100
 
 # GB 32100-2015: registration authority (pos 1), its name, then "category (pos 2) + name" items.
 _CATEGORY_TABLE = """
@@ -65,7 +72,7 @@ class InvalidIdentifier(InvalidInput, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        shown = value.strip()
+        shown = strip_invisible(value).strip()
         preview = shown if len(shown) <= 4 else shown[:4] + "…"
         tail = "_" + field.replace(".", "_")
         label = next((v for k, v in _FIELD_LABELS.items() if tail.endswith("_" + k)), None)
@@ -73,12 +80,35 @@ class InvalidIdentifier(InvalidInput, ValueError):
         super().__init__(f"{named} '{preview}': {reason}", field=field)
 
 
+def strip_invisible(text: str) -> str:
+    """Drop invisible format characters (Unicode category Cf: zero-width spaces and joiners,
+    word joiner, BOM, soft hyphen, direction marks) that copying from web pages and Word
+    leaves inside identifiers.
+
+    >>> strip_invisible("\ufeff9142\u200b0102\u00adMA4K\u2060")
+    '91420102MA4K'
+    """
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def clean_text(text: str) -> str:
+    """What an identifier is read from: invisible characters dropped, full-width characters
+    made half-width, outer whitespace stripped (case kept).
+
+    >>> clean_text(" ９１４２０１０２\u200bma4k00010n\u3000")
+    '91420102ma4k00010n'
+    """
+    return strip_invisible(text).translate(_HALFWIDTH).strip()
+
+
 def _normalise(value: object, field: str) -> str:
     """Strip, convert full-width to half-width and upper-case; reject non-strings and blanks."""
     if not isinstance(value, str):
         reason = f"expected a string, got {type(value).__name__}"
         raise InvalidIdentifier(field, repr(value), reason)
-    text = value.translate(_HALFWIDTH).strip().upper()
+    text = clean_text(value).upper()
     if not text:
         raise InvalidIdentifier(field, value, "empty value")
     return text
@@ -186,6 +216,20 @@ def uscc_entity_kind(code: str) -> str:
     return _ENTITY_KINDS.get(text[:2], "other")
 
 
+def looks_like_uscc(value: str) -> bool:
+    """True for 18 letters and digits with a known category at positions 1-2 and digits at
+    3-8 (the shape of a USCC, whatever its check character; entity ids have a prefix).
+
+    >>> looks_like_uscc("91420102MA4K00010X"), looks_like_uscc("person:91420102MA4K0")
+    (True, False)
+    """
+    text = clean_text(value).upper()
+    if len(text) != 18 or not (text.isascii() and text.isalnum()):
+        return False
+    authority = _CATEGORIES.get(text[0])
+    return authority is not None and text[1] in authority[1] and text[2:8].isdigit()
+
+
 def citizen_id_check_char(first17: str) -> str:
     """Return the ISO 7064 MOD 11-2 check character for the first 17 digits of an ID number.
 
@@ -261,6 +305,107 @@ def mask_id(id_number: str) -> str:
     return text[:6] + "*" * 8 + text[-4:]
 
 
+def looks_like_citizen_id(value: str, *, birth_date: bool = True) -> bool:
+    """True for 18 digits (the last may be X) or 15 digits, whatever the check digit;
+    ``birth_date`` also wants a real birth date from 1880 to today at positions 7-14 (7-12).
+
+    >>> looks_like_citizen_id("110105194912310022"), looks_like_citizen_id("914403001922038216")
+    (True, False)
+    >>> looks_like_citizen_id("914403001922038216", birth_date=False)
+    True
+    """
+    text = clean_text(value).upper()
+    if not text.isascii():
+        return False
+    if len(text) == 18 and text[:17].isdigit() and text[17] in "0123456789X":
+        ymd = text[6:14]
+    elif len(text) == 15 and text.isdigit():
+        ymd = "19" + text[6:12]
+    else:
+        return False
+    if not birth_date:
+        return True
+    try:
+        born = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
+    except ValueError:
+        return False
+    return born.year >= _MIN_BIRTH_YEAR and born <= date.today()
+
+
+def _is_valid(parse: Callable[[str], str], text: str) -> bool:
+    try:
+        parse(text)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _is_public_code(text: str) -> bool:
+    """A valid USCC that cannot be taken for a citizen ID number (no real birth date)."""
+    return _is_valid(parse_uscc, text) and not looks_like_citizen_id(text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) < 15 or _is_public_code(run):
+        return run
+    return mask_digits(run)
+
+
+def echo_safe(text: str) -> str:
+    """What a caller's input may be echoed as in a message or log: invisible characters
+    dropped, full-width made half-width, every run of 15-20 digits (an ID number, valid or
+    not; one trailing letter included) masked unless it is a valid USCC, and at most 100
+    characters.
+
+    >>> echo_safe("42010219800101001X"), echo_safe("person:42010219800101001x")
+    ('420102********001X', 'person:420102********001x')
+    >>> echo_safe("914403001922038216"), echo_safe("91440300708461136T")
+    ('914403001922038216', '91440300708461136T')
+    >>> echo_safe("42010219800101001Y"), echo_safe("91420102MA4K00010N")
+    ('420102********001Y', '91420102MA4K00010N')
+    """
+    masked = _DIGIT_RUN.sub(_mask_run, clean_text(text))
+    return masked if len(masked) <= _ECHO_LIMIT else masked[:_ECHO_LIMIT] + "…"
+
+
+def mask_citizen_ids(text: str) -> str:
+    """``text`` with every valid 18-digit citizen ID number in it masked (the whole value, or
+    one inside longer text); returned as given when there is none.
+
+    >>> mask_citizen_ids("当事人（身份证号 11010519491231002X）未按期整改")
+    '当事人（身份证号 110105********002X）未按期整改'
+    >>> mask_citizen_ids("110105194912310022")  # wrong check digit: not a valid ID number
+    '110105194912310022'
+    """
+    if _is_valid(parse_citizen_id, text):
+        return mask_id(text)
+    parts, done = [], 0
+    # full-width to half-width keeps every position, so a match is also a span of ``text``
+    for match in _DIGIT_RUN.finditer(text.translate(_HALFWIDTH)):
+        run = match.group()
+        if len(run) == 18 and _is_valid(parse_citizen_id, run):
+            parts += [text[done : match.start()], mask_digits(run)]
+            done = match.end()
+    return "".join([*parts, text[done:]])
+
+
+def mask_id_like(value: str) -> str:
+    """A value of an ID-number column as it may be shown: masked when it is shaped like a
+    citizen ID number (18 digits, the last may be X, or 15 digits), valid or not, unless it
+    is a valid USCC; valid ID numbers inside longer text masked too.
+
+    >>> mask_id_like("110105194912310022"), mask_id_like("914403001922038216")
+    ('110105********0022', '914403001922038216')
+    >>> mask_id_like("110105491231002"), mask_id_like("4201021985****0026")
+    ('110105*****1002', '4201021985****0026')
+    """
+    text = clean_text(value).upper()
+    if looks_like_citizen_id(text, birth_date=False):
+        return value if _is_public_code(text) else mask_digits(text)
+    return mask_citizen_ids(value)
+
+
 @dataclass(frozen=True)
 class MaskedId:
     """A partly masked 18-character ID number; ``prefix``/``suffix`` are the visible ends.
@@ -287,7 +432,7 @@ class MaskedId:
         >>> m.matches("420102198501010026"), m.matches("420102198601010026")
         (True, False)
         """
-        other = full_id.translate(_HALFWIDTH).strip().upper()
+        other = clean_text(full_id).upper()
         if len(other) != self.length or "*" in other:
             return False
         return all(m == "*" or m == c for m, c in zip(self.text, other, strict=True))

@@ -78,7 +78,42 @@ class Entity(Provenance):
     name: str = _NON_EMPTY
 
 
-class Enterprise(Entity):
+class Organization(Entity):
+    """Common fields of registered organisations: the names they were known by before.
+
+    ``former_names`` (曾用名) grows when an upsert renames the organisation (the old name is
+    kept, see ``former_names_after``); it is not stored while empty.
+    """
+
+    former_names: list[str] = Field(default_factory=list)
+
+    def properties(self) -> dict[str, Any]:
+        """As Model.properties, without an empty ``former_names``."""
+        props = super().properties()
+        if not props.get("former_names"):
+            props.pop("former_names", None)
+        return props
+
+
+def former_names_after(
+    old_name: str | None, old_former: list[str] | None, new_name: str, new_former: list[str]
+) -> list[str]:
+    """The former names of an organisation after an upsert: those it had, those the new
+    item brings, and the old name when it changed; in that order, once each, never the
+    current name (an upsert repeated changes nothing).
+
+    >>> former_names_after("甲公司", [], "乙公司", [])
+    ['甲公司']
+    >>> former_names_after("乙公司", ["甲公司"], "甲公司", ["丙公司"])
+    ['丙公司', '乙公司']
+    """
+    names = [*(old_former or []), *new_former]
+    if old_name is not None and old_name != new_name:
+        names.append(old_name)
+    return [n for n in dict.fromkeys(names) if n != new_name]
+
+
+class Enterprise(Organization):
     """企业: a market subject identified by its unified social credit code (统一社会信用代码)."""
 
     label: Literal[Label.ENTERPRISE] = Label.ENTERPRISE
@@ -101,7 +136,7 @@ class Enterprise(Entity):
         return self
 
 
-class SocialOrganization(Entity):
+class SocialOrganization(Organization):
     """社会组织 (社会团体, 民办非企业单位, 基金会) and public bodies (机关, 事业单位)."""
 
     label: Literal[Label.SOCIAL_ORGANIZATION] = Label.SOCIAL_ORGANIZATION

@@ -1,7 +1,8 @@
-"""The Neo4j schema as data: one uniqueness constraint per label, plus lookup indexes."""
+"""The Neo4j schema as data: one uniqueness constraint per label, lookup and name indexes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph.vocabulary import Label
@@ -9,12 +10,14 @@ from graph.vocabulary import Label
 
 @dataclass(frozen=True)
 class SchemaItem:
-    """A constraint or index; ``statement()`` renders its idempotent DDL."""
+    """A constraint or index; ``statement()`` renders its idempotent DDL. A fulltext index
+    may name its Lucene ``analyzer`` (e.g. ``cjk``: CJK character pairs, for Chinese names)."""
 
     name: str
     kind: str  # "unique", "range" or "fulltext"
     label: Label
     properties: tuple[str, ...]
+    analyzer: str | None = None
 
     def statement(self) -> str:
         """DDL with IF NOT EXISTS; labels and keys come from this module's data only."""
@@ -28,14 +31,27 @@ class SchemaItem:
         if self.kind == "range":
             return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON ({props})"
         if self.kind == "fulltext":
-            return (
+            ddl = (
                 f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON EACH [{props}]"
             )
+            if self.analyzer is not None:
+                if not re.fullmatch(r"[a-z][a-z0-9-]*", self.analyzer):
+                    raise ValueError(f"not an analyzer name: {self.analyzer!r}")
+                ddl += f" OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{self.analyzer}'}}}}"
+            return ddl
         raise ValueError(f"unknown schema item kind {self.kind!r}")
 
 
 def _snake(label: Label) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in str(label)).lstrip("_")
+
+
+#: The fulltext index of each searchable label's names and former names (曾用名), one per
+#: label so that a search of one kind asks only that kind's index.
+NAME_INDEXES: dict[Label, str] = {
+    label: f"{_snake(label)}_names"
+    for label in (Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION, Label.AUTHORITY, Label.PERSON)
+}
 
 
 SCHEMA: tuple[SchemaItem, ...] = (
@@ -49,4 +65,8 @@ SCHEMA: tuple[SchemaItem, ...] = (
     SchemaItem("record_decision_date", "range", Label.RECORD, ("decision_date",)),
     SchemaItem("record_document_number", "range", Label.RECORD, ("document_number",)),
     SchemaItem("list_entry_kind", "range", Label.LIST_ENTRY, ("list_kind",)),
+    *(
+        SchemaItem(name, "fulltext", label, ("name", "former_names"), analyzer="cjk")
+        for label, name in NAME_INDEXES.items()
+    ),
 )

@@ -30,11 +30,20 @@ class Settings(BaseSettings):
     write_batch_size: int = 5000
     catalogue_dir: Path | None = None  # the measure catalogue (YAML); None: the shipped one
     audit_log: Path | None = None  # who asked what and why (JSON lines); None: data_dir/audit.jsonl
+    keys_file: Path | None = None  # API keys (hashes only); None: data_dir/keys.json
+    query_timeout: float = 10.0  # seconds a store question may run before it is cut
+    connect_timeout: float = 3.0  # seconds to reach the store before it counts as down
+    max_body_bytes: int = 1_000_000  # largest request body the API accepts
 
     @property
     def audit_path(self) -> Path:
         """Where the audit trail is appended."""
         return self.audit_log or self.data_dir / "audit.jsonl"
+
+    @property
+    def keys_path(self) -> Path:
+        """Where the API keys are kept (SHA-256 of each key, its name and role)."""
+        return self.keys_file or self.data_dir / "keys.json"
 
     @property
     def backend(self) -> str:

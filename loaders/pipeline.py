@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tqdm import tqdm
 
 from graph.errors import InvalidInput
 from graph.store.protocol import GraphStore
-from loaders.base import Column, Context, Row, RowError, SourceFormat
+from loaders.base import Column, Context, Row, RowError, SourceFormat, normalize_header
 from loaders.batch import Batch, Pending
 from loaders.formats import ORDER, formats
 from loaders.report import Department, DepartmentTally, FileReport, RejectWriter
@@ -253,7 +254,10 @@ class Loader:
         values: dict[str, str],
     ) -> None:
         report.rejected += 1
-        self.rejects.write(report.file, number, source.name, field, reason, raw)
+        keep, ids = _reject_columns(source, field, raw)
+        self.rejects.write(
+            report.file, number, source.name, field, reason, raw, keep=keep, id_columns=ids
+        )
         authority = next((values[c] for c in AUTHORITY_COLUMNS if values.get(c)), None)
         self.departments.reject(authority, _reason_kind(reason))
 
@@ -324,6 +328,35 @@ class _Writer:
         if self._inflight is not None:
             self._inflight.exception()
         self._pool.shutdown(wait=True)
+
+
+#: Canonical columns that hold a person's citizen ID number (证件号码, 法定代表人证件号码…)
+#: in the formats that have them; the rejects file masks what they hold.
+ID_COLUMNS = frozenset({"id_number", "legal_rep_id"})
+
+
+@lru_cache(maxsize=64)
+def _canonical(source: SourceFormat) -> dict[str, str]:
+    """Canonical column name by normalised header, and by the canonical name itself."""
+    names = {c.name: c.name for c in source.columns}
+    return names | {h: c.name for c in source.columns for h in c.headers()}
+
+
+def _reject_columns(
+    source: SourceFormat, field: str, raw: dict[str, str]
+) -> tuple[set[str], set[str]]:
+    """The columns of ``raw`` that were wrong (``field`` as the file, the standard header or
+    the canonical name gives it) and the columns that hold citizen ID numbers."""
+    names = _canonical(source)
+    wrong = names.get(field) or names.get(normalize_header(field))
+    keep, ids = set(), set()
+    for column in raw:
+        name = names.get(column) or names.get(normalize_header(column))
+        if column == field or (wrong is not None and name == wrong):
+            keep.add(column)
+        elif name in ID_COLUMNS:
+            ids.add(column)
+    return keep, ids
 
 
 def _reason_kind(reason: str) -> str:

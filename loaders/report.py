@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import statistics
 from collections import Counter
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from graph.ids import mask_citizen_ids, mask_id_like
 
 #: The disclosure rule: publish within 7 working days of the decision.
 DISCLOSURE_WORKING_DAYS = 7
@@ -74,6 +79,7 @@ class DepartmentTally:
 
     def __init__(self, today: date) -> None:
         self.today = today
+        self._names: dict[str, str] = {}  # a cell as it may be named in the summary
         self._rows: dict[str, Counter[str]] = {}
         self._reasons: dict[str, Counter[str]] = {}
         self._delays: dict[str, list[int]] = {}
@@ -81,7 +87,7 @@ class DepartmentTally:
 
     def count(self, authority: str | None, outcome: str, decided: date | None = None) -> None:
         """One row of ``authority`` ended as loaded, merged or rejected."""
-        name = authority or "(unknown)"
+        name = self._name(authority)
         self._rows.setdefault(name, Counter())[outcome] += 1
         if decided is not None and outcome != "rejected":
             self._delays.setdefault(name, []).append((self.today - decided).days)
@@ -90,7 +96,16 @@ class DepartmentTally:
     def reject(self, authority: str | None, reason: str) -> None:
         """A rejected row of ``authority`` and its reason (kind of defect)."""
         self.count(authority, "rejected")
-        self._reasons.setdefault(authority or "(unknown)", Counter())[reason] += 1
+        self._reasons.setdefault(self._name(authority), Counter())[reason] += 1
+
+    def _name(self, authority: str | None) -> str:
+        """The authority as the summary names it: an ID number in a shifted cell masked."""
+        if not authority:
+            return "(unknown)"
+        name = self._names.get(authority)
+        if name is None:
+            name = self._names[authority] = mask_citizen_ids(authority)
+        return name
 
     def report(self) -> list[Department]:
         """One entry per authority, most rows first."""
@@ -116,8 +131,36 @@ class DepartmentTally:
         return sorted(out, key=lambda d: (-d.pushed, d.authority))
 
 
+def mask_row(
+    values: Mapping[str, Any], keep: Collection[str], id_columns: Collection[str] = ()
+) -> dict[str, Any]:
+    """A rejected row's values as the rejects file shows them: the ``keep`` columns (the
+    ones that were wrong, for the department to correct) as given; in ``id_columns`` anything
+    shaped like a citizen ID number masked, valid or not; elsewhere valid ID numbers masked.
+
+    >>> mask_row({"证件号码": "11010519491231002X", "备注": "110105195001010039 已核"},
+    ...          keep=(), id_columns=("证件号码",))
+    {'证件号码': '110105********002X', '备注': '110105********0039 已核'}
+    >>> mask_row({"证件号码": "110105194912310022"}, keep=("证件号码",), id_columns=("证件号码",))
+    {'证件号码': '110105194912310022'}
+    """
+    shown: dict[str, Any] = {}
+    for column, value in values.items():
+        if column in keep or not isinstance(value, str):
+            shown[column] = value
+        elif column in id_columns:
+            shown[column] = mask_id_like(value)
+        else:
+            shown[column] = mask_citizen_ids(value)
+    return shown
+
+
 class RejectWriter:
-    """Writes rejected rows as CSV (UTF-8 with BOM, so spreadsheets open it): one line each."""
+    """Writes rejected rows as CSV (UTF-8 with BOM, so spreadsheets open it): one line each.
+
+    The file is readable by its owner only (mode 0600), and citizen ID numbers in it are
+    masked except in the column that was wrong (see ``mask_row``).
+    """
 
     HEADER = ("file", "row", "format", "field", "reason", "values")
 
@@ -128,18 +171,33 @@ class RejectWriter:
         self._writer: Any = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+            self._handle = open(fd, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
             self._writer = csv.writer(self._handle)
             self._writer.writerow(self.HEADER)
 
     def write(
-        self, file: str, row: int, fmt: str | None, field: str, reason: str, values: Any
+        self,
+        file: str,
+        row: int,
+        fmt: str | None,
+        field: str,
+        reason: str,
+        values: Any,
+        *,
+        keep: Collection[str] | None = None,
+        id_columns: Collection[str] = (),
     ) -> None:
-        """Record one rejected row."""
+        """Record one rejected row; ``keep`` (default: the column named ``field``) is written
+        as given, ID numbers elsewhere masked (``id_columns`` hold ID numbers)."""
         self.count += 1
         if self._writer is not None:
+            if isinstance(values, Mapping):
+                values = mask_row(values, {field} if keep is None else keep, id_columns)
             raw = json.dumps(values, ensure_ascii=False)
-            self._writer.writerow((file, row, fmt or "", field, reason, raw))
+            self._writer.writerow((file, row, fmt or "", field, mask_citizen_ids(reason), raw))
 
     def close(self) -> None:
         """Flush and close the file."""

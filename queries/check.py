@@ -60,6 +60,9 @@ class BatchResult(BaseModel):
     as_of: date
     results: list[CheckResult]
     counts: dict[Verdict, int]
+    not_found: list[str] = Field(
+        default_factory=list, description="subjects not known or not valid (ID numbers masked)"
+    )
 
 
 def check(

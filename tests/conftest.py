@@ -33,12 +33,13 @@ def neo4j_credentials() -> dict[str, str] | None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
-    """With Neo4j required, a Neo4j test that skips is reported as a failure."""
+    """With Neo4j required (CI), a Neo4j or browser test that skips is reported as a failure."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    if report.skipped and neo4j_required() and item.get_closest_marker("neo4j"):
+    real = item.get_closest_marker("neo4j") or item.get_closest_marker("browser")
+    if report.skipped and neo4j_required() and real:
         report.outcome = "failed"
-        report.longrepr = f"Neo4j test skipped while Neo4j is required: {report.longrepr}"
+        report.longrepr = f"test of a real component skipped in CI: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

@@ -5,37 +5,60 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from api.auth import GuardedRoute
 from api.deps import CatalogueDep, SettingsDep, StoreDep
 from graph.audit import answer_of
 from graph.measures import Matter, Measure
-from queries.check import MAX_BATCH, BatchResult, CheckResult, check, check_many
+from queries.check import MAX_BATCH, BatchResult, CheckResult, Verdict, check, check_many
 from queries.exposure import Exposure, Propagation, exposure, propagation
-from queries.subject import subject_id
+from queries.subject import subject_id, subject_ids
 
-router = APIRouter(tags=["checks"])
+router = APIRouter(prefix="/v1", tags=["checks"], route_class=GuardedRoute)
 
-AsOf = Annotated[date | None, Query(description="answer as of this date (default today)")]
-Purpose = Annotated[str | None, Query(description="why (logged with the answer)")]
-Subject = Annotated[str, Query(description="USCC, citizen ID number or entity id")]
+AsOf = Annotated[
+    date | None,
+    Query(description="answer as of this date (default today)", examples=["2026-07-01"]),
+]
+Purpose = Annotated[
+    str | None,
+    Query(max_length=500, description="why (logged with the answer)", examples=["采购资格审查"]),
+]
+Subject = Annotated[
+    str,
+    Query(
+        max_length=100,
+        description="USCC, citizen ID number or entity id",
+        examples=["91420102MA4K00029K"],
+    ),
+]
+Listed = Annotated[str, Path(examples=["91420102MA4K00010N"])]
+MatterQuery = Annotated[Matter, Query(examples=["procurement"])]
 
 
 class BatchRequest(BaseModel):
-    """Several subjects (e.g. the bidders of one tender) checked on one matter and date."""
+    """Several subjects (e.g. the bidders of one tender) checked on one matter and date.
 
-    subjects: list[str] = Field(min_length=1, max_length=MAX_BATCH)
-    matter: Matter
-    as_of: date | None = None
-    purpose: str | None = None
+    Unknown or invalid subjects do not fail the batch: they are listed under ``not_found``.
+    """
+
+    subjects: list[Annotated[str, Field(max_length=100)]] = Field(
+        min_length=1, max_length=MAX_BATCH, examples=[["91420102MA4K00010N", "91420102MA4K00029K"]]
+    )
+    matter: Matter = Field(examples=["bidding"])
+    as_of: date | None = Field(default=None, examples=["2026-07-01"])
+    purpose: str | None = Field(
+        default=None, max_length=500, examples=["招标 WH-2026-031 资格审查"]
+    )
 
 
 @router.get("/check", summary="May this subject get this matter on this date?")
 def get_check(
     request: Request,
     subject: Subject,
-    matter: Matter,
+    matter: MatterQuery,
     store: StoreDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
@@ -60,17 +83,21 @@ def post_checks(
     catalogue: CatalogueDep,
 ) -> BatchResult:
     """One result per subject, in the order given, and the count of each verdict."""
-    key = settings.hash_key()
-    nodes = [subject_id(store, s, key) for s in body.subjects]
-    batch = check_many(store, catalogue, nodes, body.matter, as_of=body.as_of)
+    nodes, missing = subject_ids(store, body.subjects, settings.hash_key())
+    if nodes:
+        batch = check_many(store, catalogue, nodes, body.matter, as_of=body.as_of)
+    else:  # every subject unknown or invalid: an empty batch naming them, not an error
+        counts = dict.fromkeys(Verdict, 0)
+        day = body.as_of or date.today()
+        batch = BatchResult(matter=body.matter, as_of=day, results=[], counts=counts)
+    batch.not_found = missing
     request.state.answer = answer_of(batch)
-    request.state.purpose = body.purpose
     return batch
 
 
 @router.get("/entities/{subject}/propagation", summary="Everyone a listed entity's records reach")
 def get_propagation(
-    subject: str,
+    subject: Listed,
     store: StoreDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
@@ -84,7 +111,7 @@ def get_propagation(
 
 @router.get("/entities/{subject}/exposure", summary="Every record that reaches an entity")
 def get_exposure(
-    subject: str,
+    subject: Annotated[str, Path(examples=["91420102MA4K00029K"])],
     store: StoreDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
@@ -97,6 +124,9 @@ def get_exposure(
 
 
 @router.get("/catalogue/measures", summary="The joint-punishment and incentive measures")
-def list_measures(catalogue: CatalogueDep, matter: Matter | None = None) -> list[Measure]:
+def list_measures(
+    catalogue: CatalogueDep,
+    matter: Annotated[Matter | None, Query(examples=["bidding"])] = None,
+) -> list[Measure]:
     """Every catalogued measure (optionally for one matter), with its legal basis."""
     return [m for m in catalogue.measures if matter is None or matter in m.matters]

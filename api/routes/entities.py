@@ -5,24 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
+from api.auth import GuardedRoute
 from api.deps import StoreDep
 from graph.records import AnyRecord
-from graph.store.protocol import Direction, EntityDetail, NeighbourPage
+from graph.store.protocol import Direction, EntityDetail, GraphStats, NeighbourPage
 from graph.vocabulary import RelType
 
-router = APIRouter(tags=["entities"])
+router = APIRouter(prefix="/v1", tags=["entities"], route_class=GuardedRoute)
 
-AsOf = Annotated[date | None, Query(description="answer as of this date (YYYY-MM-DD)")]
+AsOf = Annotated[
+    date | None,
+    Query(description="answer as of this date (YYYY-MM-DD)", examples=["2026-07-01"]),
+]
+EntityId = Annotated[
+    str,
+    Path(description="an entity id: a USCC, person:…, phone:…", examples=["91420102MA4K00010N"]),
+]
 
 
 @router.get("/entities/{entity_id}", summary="An entity with its credit records")
 def get_entity(
-    entity_id: str,
+    entity_id: EntityId,
     store: StoreDep,
     as_of: AsOf = None,
-    record_limit: Annotated[int, Query(ge=0, le=1000)] = 100,
+    record_limit: Annotated[int, Query(ge=0, le=1000, examples=[20])] = 100,
 ) -> EntityDetail:
     """The entity (enterprise, organisation, authority, person or contact point) and its
     records newest first, each flagged with whether it is in force on ``as_of``."""
@@ -30,14 +38,27 @@ def get_entity(
 
 
 @router.get("/entities/{entity_id}/neighbours", summary="One page of an entity's links")
-def get_neighbours(
-    entity_id: str,
+def list_neighbours(
+    entity_id: EntityId,
     store: StoreDep,
-    rel_type: Annotated[list[RelType] | None, Query(description="relation types to follow")] = None,
-    direction: Direction = "both",
+    rel_type: Annotated[
+        list[RelType] | None,
+        Query(
+            description="relation types to follow",
+            examples=[["LEGAL_REPRESENTATIVE_OF", "SHAREHOLDER_OF", "HAS_PHONE"]],
+        ),
+    ] = None,
+    direction: Annotated[Direction, Query(examples=["in"])] = "both",
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(
+            examples=[
+                "eyJhZnRlciI6ICJIQVNfUEhPTkVcdTAwMWZwaG9uZTowMjc4MDAwMDAxMFx1MDAxZlx1MDAxZm91dCJ9"
+            ]
+        ),
+    ] = None,
 ) -> NeighbourPage:
     """Links ordered by (type, other id, key, direction); follow ``next_cursor`` for more."""
     return store.neighbourhood(
@@ -46,6 +67,14 @@ def get_neighbours(
 
 
 @router.get("/records/{record_id}", summary="One credit record with its provenance")
-def get_record(record_id: str, store: StoreDep) -> AnyRecord:
+def get_record(
+    record_id: Annotated[str, Path(examples=["list:5f0c2a9e41d7b3c8"])], store: StoreDep
+) -> AnyRecord:
     """A licence, penalty, list entry, commitment, integrity record or enforcement case."""
     return store.get_record(record_id)
+
+
+@router.get("/stats", summary="Counts of nodes by label and relations by type")
+def get_stats(store: StoreDep) -> GraphStats:
+    """Node and relation counts."""
+    return store.stats()

@@ -8,15 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from api.auth import GuardedRoute
 from api.deps import SettingsDep, StoreDep
 from queries.equity import Controllers, Equity, EquityDirection, penetrate, ultimate_controllers
 from queries.evasion import EvasionAnswer, EvasionScan, evasion, evasion_scan
 from queries.person import PersonView, person_view
 from queries.subject import subject_id, subject_ids
 
-router = APIRouter(tags=["ownership"])
+router = APIRouter(prefix="/v1", tags=["ownership"], route_class=GuardedRoute)
 
-AsOf = Annotated[date | None, Query(description="answer as of this date (YYYY-MM-DD; today)")]
+AsOf = Annotated[
+    date | None,
+    Query(description="answer as of this date (YYYY-MM-DD; today)", examples=["2026-07-01"]),
+]
 Subject = Annotated[
     str,
     Path(
@@ -24,7 +28,16 @@ Subject = Annotated[
         examples=["91420102MA4K00010N"],
     ),
 ]
-Threshold = Annotated[float, Query(ge=0.0, le=1.0, description="effective stake, a fraction")]
+PersonSubject = Annotated[
+    str,
+    Path(
+        description="USCC, citizen ID number, legacy code or entity id",
+        examples=["person:6633eb826c16d6b465ad18e22e20991a"],
+    ),
+]
+Threshold = Annotated[
+    float, Query(ge=0.0, le=1.0, description="effective stake, a fraction", examples=[0.25])
+]
 
 
 @router.get("/entities/{id}/equity", summary="Equity penetration (股权穿透)")
@@ -32,8 +45,8 @@ def get_equity(
     id: Subject,
     store: StoreDep,
     settings: SettingsDep,
-    direction: EquityDirection = "up",
-    max_depth: Annotated[int, Query(ge=1, le=50)] = 10,
+    direction: Annotated[EquityDirection, Query(examples=["down"])] = "up",
+    max_depth: Annotated[int, Query(ge=1, le=50, examples=[5])] = 10,
     as_of: AsOf = None,
     threshold: Threshold = 0.0,
 ) -> Equity:
@@ -63,7 +76,7 @@ def get_controllers(
 
 @router.get("/persons/{id}/roles", summary="A person's roles over time")
 def get_person_roles(
-    id: Subject, store: StoreDep, settings: SettingsDep, as_of: AsOf = None
+    id: PersonSubject, store: StoreDep, settings: SettingsDep, as_of: AsOf = None
 ) -> PersonView:
     """Legal representative, principal, executive, shareholder, actual controller and service
     roles with their periods (``current`` on ``as_of``); records about the person and about
@@ -86,9 +99,11 @@ def get_evasion(
 class ScanRequest(BaseModel):
     """Many subjects (e.g. this month's new black listings) checked for evasion at once."""
 
-    subjects: list[str] = Field(min_length=1, max_length=500)
-    as_of: date | None = None
-    purpose: str | None = None
+    subjects: list[str] = Field(
+        min_length=1, max_length=500, examples=[["91420102MA4K00010N", "91420102MA4K00029K"]]
+    )
+    as_of: date | None = Field(default=None, examples=["2026-07-01"])
+    purpose: str | None = Field(default=None, examples=["本月新增失信被执行人换壳核查"])
 
 
 @router.post("/evasion", summary="New shells of many black-listed subjects at once")

@@ -5,23 +5,48 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
+from api.auth import GuardedRoute
 from api.deps import SettingsDep, StoreDep
 from graph.vocabulary import RelType
 from queries.conflict import AuthorityConflicts, ConflictAnswer, authority_conflicts, conflicts
 from queries.paths import ENDPOINT_CAP, Connection, Mode, PathAnswer, connect, find_paths
 from queries.subject import subject_id
 
-router = APIRouter(tags=["paths"])
+router = APIRouter(prefix="/v1", tags=["paths"], route_class=GuardedRoute)
 
 Subject = "a USCC, citizen ID number (never stored) or entity id"
-AsOf = Annotated[date | None, Query(description="count only relations valid on this date")]
+AsOf = Annotated[
+    date | None,
+    Query(description="count only relations valid on this date", examples=["2026-07-01"]),
+]
 RelTypes = Annotated[
-    list[RelType] | None, Query(description="relation types to follow (default: all)")
+    list[RelType] | None,
+    Query(
+        description="relation types to follow (default: all)",
+        examples=[["LEGAL_REPRESENTATIVE_OF", "SHAREHOLDER_OF", "EXECUTIVE_OF"]],
+    ),
 ]
 HubCap = Annotated[
-    int, Query(ge=1, le=ENDPOINT_CAP, description="do not pass through nodes with more links")
+    int,
+    Query(
+        ge=1,
+        le=ENDPOINT_CAP,
+        description="do not pass through nodes with more links",
+        examples=[100],
+    ),
+]
+Hops = Annotated[int, Query(ge=1, le=8, examples=[4])]
+Limit = Annotated[int, Query(ge=1, le=1000, examples=[10])]
+Parties = Annotated[
+    list[str],
+    Query(
+        min_length=1,
+        max_length=20,
+        description=Subject,
+        examples=[["91420102MA4K00010N", "91420102MA4K00029K"]],
+    ),
 ]
 
 
@@ -29,13 +54,15 @@ HubCap = Annotated[
 def get_paths(
     store: StoreDep,
     settings: SettingsDep,
-    source: Annotated[str, Query(description=Subject)],
-    target: Annotated[str, Query(description=Subject)],
-    max_hops: Annotated[int, Query(ge=1, le=8)] = 6,
-    mode: Annotated[Mode, Query(description="all shortest paths, or all paths")] = "shortest",
+    source: Annotated[str, Query(description=Subject, examples=["91420102MA4K00010N"])],
+    target: Annotated[str, Query(description=Subject, examples=["91420102MA4K00029K"])],
+    max_hops: Hops = 6,
+    mode: Annotated[
+        Mode, Query(description="all shortest paths, or all paths", examples=["all"])
+    ] = "shortest",
     rel_type: RelTypes = None,
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    limit: Limit = 20,
     hub_cap: HubCap = 200,
 ) -> PathAnswer:
     """Shortest paths (or every simple path within ``max_hops``), shortest first; each step
@@ -58,8 +85,16 @@ def get_paths(
 def get_connection(
     store: StoreDep,
     settings: SettingsDep,
-    id: Annotated[list[str], Query(min_length=2, max_length=20, description=Subject)],
-    max_hops: Annotated[int, Query(ge=1, le=8)] = 4,
+    id: Annotated[
+        list[str],
+        Query(
+            min_length=2,
+            max_length=20,
+            description=Subject,
+            examples=[["91420102MA4K00010N", "91420102MA4K00029K", "phone:02780000010"]],
+        ),
+    ],
+    max_hops: Hops = 4,
     rel_type: RelTypes = None,
     as_of: AsOf = None,
     hub_cap: HubCap = 200,
@@ -74,11 +109,17 @@ def get_connection(
 def get_conflicts(
     store: StoreDep,
     settings: SettingsDep,
-    staff: Annotated[str, Query(description="a civil servant or judicial staff member")],
-    party: Annotated[list[str], Query(min_length=1, max_length=20, description=Subject)],
-    max_hops: Annotated[int, Query(ge=1, le=8)] = 3,
+    staff: Annotated[
+        str,
+        Query(
+            description="a civil servant or judicial staff member",
+            examples=["person:a59d78390661ef55591e69f5f00c5916"],
+        ),
+    ],
+    party: Parties,
+    max_hops: Hops = 3,
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="paths per party")] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000, description="paths per party", examples=[10])] = 50,
 ) -> ConflictAnswer:
     """Every path within ``max_hops`` from the staff member to each party; paths through the
     staff member's own organisation are flagged and do not count as a conflict."""
@@ -95,12 +136,18 @@ def get_conflicts(
 def get_authority_conflicts(
     store: StoreDep,
     settings: SettingsDep,
-    authority_id: str,
-    max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
+    authority_id: Annotated[str, Path(examples=["11420102MB1234567X"])],
+    max_hops: Annotated[int, Query(ge=1, le=6, examples=[3])] = 2,
     as_of: Annotated[
-        date | None, Query(description="check on this date (default: each decision date)")
+        date | None,
+        Query(
+            description="check on this date (default: each decision date)",
+            examples=["2026-07-01"],
+        ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000, description="records to check")] = 1000,
+    limit: Annotated[
+        int, Query(ge=1, le=10_000, description="records to check", examples=[500])
+    ] = 1000,
 ) -> AuthorityConflicts:
     """Records issued to subjects linked within ``max_hops`` to staff serving in the
     authority on the decision date, with the path of each link."""

@@ -19,6 +19,8 @@ def open_store(settings: Settings) -> GraphStore:
             database=settings.neo4j_database,
             batch_size=settings.write_batch_size,
             fetch_size=settings.neo4j_fetch_size,
+            query_timeout=settings.query_timeout,
+            connect_timeout=settings.connect_timeout,
         )
     from graph.store.nx_store import EmbeddedStore
 

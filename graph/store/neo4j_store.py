@@ -14,12 +14,14 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
 
-from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.errors import InvalidInput, NotFound, QueryTimeout, StoreUnavailable
+from graph.ids import echo_safe
 from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER
 from graph.schema import SCHEMA
 from graph.store import common
 from graph.store.cypher import statement, with_labels, with_type
+from graph.store.neo4j_search import Neo4jSearch
 from graph.store.neo4j_traverse import Neo4jTraversal, concrete, native
 from graph.store.protocol import (
     CODE_FIELDS,
@@ -59,7 +61,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-class Neo4jStore(Neo4jTraversal):
+class Neo4jStore(Neo4jTraversal, Neo4jSearch):
     """GraphStore on a Neo4j 5 server; reads run in read transactions (cluster routing)."""
 
     backend = "neo4j"
@@ -72,6 +74,8 @@ class Neo4jStore(Neo4jTraversal):
         database: str = "neo4j",
         batch_size: int = 5000,
         fetch_size: int = 1000,
+        query_timeout: float | None = None,
+        connect_timeout: float = 3.0,
     ) -> None:
         # server notifications off: typed patterns name relation types a graph may not have
         # yet, and the driver would log a warning with the whole statement on every call
@@ -80,7 +84,11 @@ class Neo4jStore(Neo4jTraversal):
             auth=auth,
             fetch_size=fetch_size,
             notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+            # fail fast when the server is down: a question must not wait 30 s to hear it
+            connection_timeout=connect_timeout,
+            connection_acquisition_timeout=connect_timeout * 2,
         )
+        self._timeout = query_timeout
         self._database = database
         self._batch_size = batch_size
         with self._errors():
@@ -92,6 +100,12 @@ class Neo4jStore(Neo4jTraversal):
             yield
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise StoreUnavailable(f"Neo4j is not available: {exc}") from exc
+        except ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise QueryTimeout(
+                    f"the question ran past the time limit of {self._timeout} s and was cut"
+                ) from exc
+            raise
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         """One read in an auto-commit transaction routed to a reader.
@@ -106,7 +120,7 @@ class Neo4jStore(Neo4jTraversal):
                 database=self._database, default_access_mode=neo4j.READ_ACCESS
             ) as session,
         ):
-            return list(session.run(query, params))
+            return list(session.run(neo4j.Query(query, timeout=self._timeout), params))
 
     def _write(
         self, items: Sequence[S], work: Callable[[ManagedTransaction, Sequence[S]], UpsertResult]
@@ -205,8 +219,12 @@ class Neo4jStore(Neo4jTraversal):
             ok, rejected = common.check_entity_labels(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
             groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+            former = {} if create_only else self._search_former_names(tx, ok)
             for index, item in ok:
-                groups[item.label].append(self._node_row(index, item, stamp))
+                row = self._node_row(index, item, stamp)
+                if index in former:
+                    row["props"]["former_names"] = former[index]
+                groups[item.label].append(row)
             for label, rows in groups.items():
                 self._run_group(
                     tx, with_labels(entity_statement, umbrella_labels(label)), rows, outcomes
@@ -273,6 +291,8 @@ class Neo4jStore(Neo4jTraversal):
     @staticmethod
     def _props(model: Any) -> dict[str, Any]:
         data = model.model_dump(mode="python", exclude_none=True)
+        if not data.get("former_names", True):  # not stored while empty
+            del data["former_names"]
         return {k: _plain(v) for k, v in data.items() if k not in _STRUCTURAL}
 
     def _node_row(self, index: int, item: Any, stamp: Any) -> dict[str, Any]:
@@ -293,7 +313,7 @@ class Neo4jStore(Neo4jTraversal):
             raise InvalidInput("record_limit: must not be negative", field="record_limit")
         rows = self._read(statement("get_entity"), id=entity_id, limit=record_limit)
         if not rows:
-            raise NotFound(f"no entity with id {entity_id!r}")
+            raise NotFound(f"no entity with id {echo_safe(entity_id)!r}")
         entity = ENTITY_ADAPTER.validate_python(native(rows[0]["props"]))
         views = []
         for props in rows[0]["records"]:
@@ -307,7 +327,7 @@ class Neo4jStore(Neo4jTraversal):
         """One record by id."""
         rows = self._read(statement("get_record"), id=record_id)
         if not rows:
-            raise NotFound(f"no record with id {record_id!r}")
+            raise NotFound(f"no record with id {echo_safe(record_id)!r}")
         return RECORD_ADAPTER.validate_python(native(rows[0]["props"]))
 
     def neighbourhood(
@@ -332,10 +352,16 @@ class Neo4jStore(Neo4jTraversal):
             ).data()
             return count, page
 
-        with self._errors(), self._driver.session(database=self._database) as session:
-            count, page = session.execute_read(work)
+        with (  # one explicit read transaction: no retries for 30 s while the server is down
+            self._errors(),
+            self._driver.session(
+                database=self._database, default_access_mode=neo4j.READ_ACCESS
+            ) as session,
+            session.begin_transaction(timeout=self._timeout) as tx,
+        ):
+            count, page = work(tx)  # type: ignore[arg-type]
         if not count:
-            raise NotFound(f"no entity with id {entity_id!r}")
+            raise NotFound(f"no entity with id {echo_safe(entity_id)!r}")
         items = []
         for link in page[:limit]:
             other = native(link["other"])

@@ -13,10 +13,12 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
-from graph.model import ENTITY_ADAPTER, Person, Relation
+from graph.ids import echo_safe
+from graph.model import ENTITY_ADAPTER, Person, Relation, former_names_after
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.journal import Journal
+from graph.store.nx_search import EmbeddedSearch
 from graph.store.nx_traverse import EmbeddedTraversal, holds, node_label
 from graph.store.protocol import (
     CODE_FIELDS,
@@ -40,13 +42,14 @@ Op = list[Any]
 _ENTITY_OR_CONTACT = {str(x) for x in ENTITY_LABELS} | {str(Label.CONTACT_POINT)}
 _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
 _PERSON = str(Label.PERSON)
+_RENAMABLE = {str(Label.ENTERPRISE), str(Label.SOCIAL_ORGANIZATION)}
 
 
 def _ekey(rel_type: str, key: str) -> str:
     return f"{rel_type}{common.SEP}{key}"
 
 
-class EmbeddedStore(EmbeddedTraversal):
+class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
     """GraphStore on networkx; every acknowledged batch is in the fsynced journal.
 
     One process owns a data directory at a time (an exclusive lock file).
@@ -74,6 +77,7 @@ class EmbeddedStore(EmbeddedTraversal):
         self._seq, state = self._journal.load_snapshot()
         self._graph = state if state is not None else nx.MultiDiGraph()
         self._lookup: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._forget_names()
         for node_id, props in self._graph.nodes(data=True):
             self._index(node_id, props, add=True)
         for entry in self._journal.replay(self._seq):
@@ -108,9 +112,10 @@ class EmbeddedStore(EmbeddedTraversal):
             outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
             for index, item in ok:
-                outcomes[index] = self._put_node(
-                    item.id, item.properties(), item.loaded_at, ops, create_only
-                )
+                props = item.properties()
+                if str(item.label) in _RENAMABLE and not create_only:
+                    self._keep_former_names(props)
+                outcomes[index] = self._put_node(item.id, props, item.loaded_at, ops, create_only)
             self._commit(ops)
             return UpsertResult.of(outcomes, rejected)
 
@@ -228,13 +233,17 @@ class EmbeddedStore(EmbeddedTraversal):
         for op in ops:
             if op[0] == "node":
                 current = graph.nodes.get(op[1])
+                named = None
                 if current is None:
                     graph.add_node(op[1])
                     current = graph.nodes[op[1]]
                 else:
                     self._index(op[1], current, add=False)
+                    named = (current.get("name"), current.get("former_names"))
                 current.update(op[2])
                 self._index(op[1], current, add=True)
+                if named != (current.get("name"), current.get("former_names")):
+                    self._names_changed(op[1], current)
             elif op[0] == "edge":
                 data = graph.get_edge_data(op[1], op[2], op[3])
                 if data is None:
@@ -259,6 +268,20 @@ class EmbeddedStore(EmbeddedTraversal):
                 else:
                     self._lookup[(field, value)].discard(node_id)
 
+    def _keep_former_names(self, props: dict[str, Any]) -> None:
+        """An organisation renamed keeps its old name among its former names."""
+        current = self._graph.nodes.get(props["id"]) or {}
+        former = former_names_after(
+            current.get("name"),
+            current.get("former_names"),
+            props["name"],
+            props.get("former_names", []),
+        )
+        if former:
+            props["former_names"] = former
+        else:
+            props.pop("former_names", None)
+
     def _labels(self, ids: Sequence[str]) -> dict[str, str]:
         nodes = self._graph.nodes
         return {node_id: node_label(nodes[node_id]) for node_id in ids if node_id in nodes}
@@ -267,7 +290,7 @@ class EmbeddedStore(EmbeddedTraversal):
     def _entity_props(self, entity_id: str) -> dict[str, Any]:
         props = self._graph.nodes.get(entity_id)
         if props is None or node_label(props) not in _ENTITY_OR_CONTACT:
-            raise NotFound(f"no entity with id {entity_id!r}")
+            raise NotFound(f"no entity with id {echo_safe(entity_id)!r}")
         return dict(props)
 
     def get_entity(
@@ -296,7 +319,7 @@ class EmbeddedStore(EmbeddedTraversal):
         with self._mutex:
             props = self._graph.nodes.get(record_id)
             if props is None or node_label(props) not in _RECORD_KINDS:
-                raise NotFound(f"no record with id {record_id!r}")
+                raise NotFound(f"no record with id {echo_safe(record_id)!r}")
             return RECORD_ADAPTER.validate_python(dict(props))
 
     def neighbourhood(

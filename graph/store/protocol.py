@@ -73,6 +73,18 @@ class NodeSummary(BaseModel):
     name: str
 
 
+class NameMatch(BaseModel):
+    """A node whose name or a former name contains the text a name search asked for."""
+
+    id: str
+    label: Label
+    name: str
+    uscc: str | None = None
+    field: Literal["name", "former_name"]
+    text: str  # the name or former name that matched, as stored
+    rank: int  # 0: equal to the text, 1: starts with it, 2: contains it (compared folded)
+
+
 class Neighbour(BaseModel):
     """One link of a neighbourhood: the relation, its direction seen from the centre, the node."""
 
@@ -240,6 +252,13 @@ class GraphStore(Protocol):
 
     def find_by_code(self, field: CodeField, values: Sequence[str]) -> dict[str, list[str]]:
         """Ids of organisations by a legacy code (组织机构代码 or 工商注册号)."""
+
+    def search_names(self, text: str, labels: Sequence[Label], limit: int) -> list[NameMatch]:
+        """Enterprises, social organisations, authorities or persons (those of ``labels``)
+        whose name or a former name contains ``text`` (1-100 characters), compared as
+        ``names.fold`` folds them (any case, full-width brackets as half-width): equal
+        first, then starting with it, then containing it; shorter text, then id; one match
+        per node and field; at most ``limit`` (1-1000). Candidates for a ranked search."""
 
     def stats(self) -> GraphStats:
         """Counts of nodes and relations."""

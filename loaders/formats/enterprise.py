@@ -41,9 +41,26 @@ COLUMNS = (
     Column("registration_authority", "登记机关", ("登记机关名称",)),
     Column("registered_capital", "注册资本", ("注册资本(万元)", "注册资金")),
     Column("business_scope", "经营范围"),
+    Column("former_names", "曾用名", ("曾用名称", "企业曾用名", "原名称")),
 )
 
 _PHONE_SEPARATORS = re.compile(r"[;,、/]")
+_NAME_SEPARATORS = re.compile(r"[;、]")
+
+
+def former_names(row: Row, name: str) -> list[str]:
+    """The names in the optional 曾用名 cell (separated by ； ; or 、), once each, without
+    the current ``name``.
+
+    >>> row = Row({"former_names": "甲公司；乙公司、甲公司; 丙公司"}, {})
+    >>> former_names(row, "丙公司")
+    ['甲公司', '乙公司']
+    """
+    text = row.text("former_names")
+    if text is None:
+        return []
+    parts = (part.strip() for part in _NAME_SEPARATORS.split(text.replace("；", ";")))
+    return [part for part in dict.fromkeys(parts) if part and part != name]
 
 
 def split_phones(text: str) -> list[str]:
@@ -109,10 +126,12 @@ def parse(row: Row, ctx: Context) -> Parsed:
     assert code is not None  # required
     enterprise_type = row.text("enterprise_type")
     registrar = row.text("registration_authority")
+    name = row.required("name")
     enterprise = Enterprise(
         id=code,
         uscc=code,
-        name=row.required("name"),
+        name=name,
+        former_names=former_names(row, name),
         kind=kind_of(code, enterprise_type),
         enterprise_type=enterprise_type,
         established=row.date("established"),

@@ -6,7 +6,7 @@ from graph.ids import uscc_category
 from graph.model import OrganizationType, Relation, SocialOrganization
 from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, person
-from loaders.formats.enterprise import contacts
+from loaders.formats.enterprise import contacts, former_names
 
 #: 社会组织类型 -> organisation type (社会服务机构 is the 2016 Charity Law name of 民办非企业单位).
 ORG_TYPES = {
@@ -39,6 +39,7 @@ COLUMNS = (
     Column("registration_status", "登记状态", ("状态",)),
     Column("phone", "联系电话", ("电话",)),
     Column("registered_capital", "注册资金", ("注册资本", "开办资金")),
+    Column("former_names", "曾用名", ("曾用名称", "原名称")),
 )
 
 
@@ -50,10 +51,12 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if org_type is None:
         org_type = CATEGORY_TYPES.get(uscc_category(code)[1], OrganizationType.OTHER)
     registrar = row.text("registration_authority")
+    name = row.required("name")
     org = SocialOrganization(
         id=code,
         uscc=code,
-        name=row.required("name"),
+        name=name,
+        former_names=former_names(row, name),
         org_type=org_type,
         registration_authority=registrar,
         supervising_unit=row.text("supervising_unit"),

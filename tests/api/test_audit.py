@@ -43,29 +43,32 @@ def test_every_question_is_logged_with_caller_purpose_and_keyed_ids(
     client: TestClient, tmp_path: Path
 ) -> None:
     who = {"X-Caller": "investigator-7"}
-    assert client.get("/health").status_code == 200  # asks nothing about anyone: not logged
+    assert client.get("/readyz").status_code == 200  # asks nothing about anyone: not logged
     client.get(
-        "/paths",
+        "/v1/paths",
         params={"source": REP_ID_NUMBER, "target": s.SECOND.id, "purpose": "案件 2025-17"},
         headers=who,
     )
-    client.get(f"/persons/{REP_ID_NUMBER}/roles", headers={**who, "X-Purpose": "case-review"})
-    client.get("/entities/no-such-entity/exposure", headers=who)
+    client.get(f"/v1/persons/{REP_ID_NUMBER}/roles", headers={**who, "X-Purpose": "case-review"})
+    client.get("/v1/entities/no-such-entity/exposure", headers=who)
     client.post(
-        "/checks",
+        "/v1/checks",
         json={"subjects": [s.DEBTOR.id, s.CLEAN.id], "matter": "bidding", "purpose": "招标 12"},
     )
     text = (tmp_path / "a/t.jsonl").read_text("utf-8")
     assert REP_ID_NUMBER not in text
     paths, roles, missing, batch = lines(tmp_path / "a/t.jsonl")
-    assert paths["question"] == "GET /paths" and paths["channel"] == "api"
-    assert paths["caller"] == "investigator-7" and paths["purpose"] == "案件 2025-17"
+    assert paths["question"] == "GET /v1/paths" and paths["channel"] == "api"
+    # without keys every caller is the local investigator; X-Caller is only a declaration
+    assert paths["caller"] == "local" and paths["declared_caller"] == "investigator-7"
+    assert paths["role"] == "investigator" and paths["purpose"] == "案件 2025-17"
     assert paths["params"]["source"] == s.LEGAL_REP.id
     assert paths["params"]["target"] == s.SECOND.id and paths["status"] == 200
-    assert roles["question"] == "GET /persons/{id}/roles" and roles["purpose"] == "case-review"
+    assert roles["question"] == "GET /v1/persons/{id}/roles" and roles["purpose"] == "case-review"
     assert roles["params"]["id"] == s.LEGAL_REP.id
     assert missing["status"] == 404  # a question that found nothing is still a question
-    assert batch["caller"] == "-" and batch["purpose"] == "招标 12"
+    assert batch["caller"] == "local" and batch["purpose"] == "招标 12"
+    assert "declared_caller" not in batch
     assert [a["verdict"] for a in batch["answer"]] == ["restrict", "pass"]
     assert all(a["receipt"].startswith("chk-") for a in batch["answer"])
 

@@ -18,6 +18,8 @@ from graph.store.protocol import GraphStore
 from tests import factories
 from tests.queries import scenarios as s
 
+PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
+
 REP_ID_NUMBER = "42010219800101001X"  # 周明, the debtor's legal representative
 
 
@@ -26,7 +28,7 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     store.init_schema()
     factories.load(store, s.graph())
     settings = Settings(data_dir=tmp_path, id_hash_key=factories.KEY.decode())
-    with TestClient(create_app(settings, store)) as client:
+    with TestClient(create_app(settings, store), headers=PURPOSE) as client:
         yield client
 
 
@@ -35,7 +37,7 @@ def test_check_by_citizen_id_restricts_the_legal_rep_and_logs_the_caller(
 ) -> None:
     params = {"subject": REP_ID_NUMBER, "matter": "consumption", "as_of": "2025-09-01"}
     response = client.get(
-        "/check", params={**params, "purpose": "审批"}, headers={"X-Caller": "window-3"}
+        "/v1/check", params={**params, "purpose": "审批"}, headers={"X-Caller": "window-3"}
     )
     body = response.json()
     assert response.status_code == 200
@@ -46,7 +48,8 @@ def test_check_by_citizen_id_restricts_the_legal_rep_and_logs_the_caller(
     text = (tmp_path / "audit.jsonl").read_text("utf-8")
     assert REP_ID_NUMBER not in text
     [line] = [json.loads(x) for x in text.splitlines()]
-    assert (line["caller"], line["purpose"], line["question"]) == ("window-3", "审批", "GET /check")
+    assert (line["caller"], line["purpose"], line["question"]) == ("local", "审批", "GET /v1/check")
+    assert line["declared_caller"] == "window-3"
     assert line["params"]["subject"] == s.LEGAL_REP.id  # the keyed person id, never the number
     assert line["answer"]["receipt"] == body["receipt"]
     assert line["answer"]["verdict"] == "restrict" and line["status"] == 200
@@ -54,7 +57,7 @@ def test_check_by_citizen_id_restricts_the_legal_rep_and_logs_the_caller(
 
 def test_batch_of_bidders(client: TestClient) -> None:
     body = client.post(
-        "/checks",
+        "/v1/checks",
         json={"subjects": [s.CLEAN.id, s.DEBTOR.id], "matter": "bidding", "as_of": "2025-09-01"},
     ).json()
     assert [r["verdict"] for r in body["results"]] == ["pass", "restrict"]
@@ -62,19 +65,19 @@ def test_batch_of_bidders(client: TestClient) -> None:
 
 
 def test_bad_matter_and_unknown_subject(client: TestClient) -> None:
-    bad = client.get("/check", params={"subject": s.DEBTOR.id, "matter": "parking"})
+    bad = client.get("/v1/check", params={"subject": s.DEBTOR.id, "matter": "parking"})
     assert bad.status_code == 422
-    missing = client.get("/check", params={"subject": "no-such-entity", "matter": "bidding"})
+    missing = client.get("/v1/check", params={"subject": "no-such-entity", "matter": "bidding"})
     assert missing.status_code == 404
 
 
 def test_propagation_exposure_and_catalogue(client: TestClient) -> None:
-    prop = client.get(f"/entities/{s.DEBTOR.id}/propagation", params={"as_of": "2025-09-01"})
+    prop = client.get(f"/v1/entities/{s.DEBTOR.id}/propagation", params={"as_of": "2025-09-01"})
     reached = {r["entity"]["id"] for r in prop.json()["records"][0]["reached"]}
     assert s.LEGAL_REP.id in reached and s.SHAREHOLDER.id not in reached
-    exp = client.get(f"/entities/{s.SHAREHOLDER.id}/exposure", params={"as_of": "2025-09-01"})
+    exp = client.get(f"/v1/entities/{s.SHAREHOLDER.id}/exposure", params={"as_of": "2025-09-01"})
     assert exp.json()["linked"][0]["record"]["subject"]["id"] == s.DEBTOR.id
-    measures = client.get("/catalogue/measures", params={"matter": "travel"}).json()
+    measures = client.get("/v1/catalogue/measures", params={"matter": "travel"}).json()
     assert measures and all("travel" in m["matters"] for m in measures)
 
 
@@ -103,9 +106,9 @@ def test_cli_check_prints_the_verdict_and_the_api_document(
     store = EmbeddedStore(tmp_path / "graph")
     try:
         settings = Settings(data_dir=tmp_path, id_hash_key=factories.KEY.decode())
-        with TestClient(create_app(settings, store)) as client:
+        with TestClient(create_app(settings, store), headers=PURPOSE) as client:
             api = client.get(
-                "/check",
+                "/v1/check",
                 params={"subject": s.SECOND.id, "matter": "consumption", "as_of": "2025-09-01"},
             ).json()
     finally:

@@ -14,6 +14,8 @@ from api.cli import app
 from graph.settings import Settings
 from graph.store.nx_store import EmbeddedStore
 
+PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
+
 COMPANY = "91420102MA4K00010N"
 
 
@@ -32,6 +34,10 @@ def test_demo_twice_changes_nothing(runner: CliRunner) -> None:
     again = json.loads(runner.invoke(app, ["demo", "--no-serve", "--entities", "0"]).output)
     demo = again["demo"]
     assert (demo["created"], demo["updated"], demo["unchanged"]) == (0, 0, 32)
+    assert set(again["keys"]) == {"public", "approver", "investigator", "admin"}
+    for path in again["keys"].values():  # the same keys again, readable by the owner only
+        assert Path(path).stat().st_mode & 0o777 == 0o600
+        assert Path(path).read_text().startswith("cg_")
 
 
 def test_db_commands(runner: CliRunner) -> None:
@@ -47,8 +53,10 @@ def test_entity_text_and_json_match_the_api(runner: CliRunner, tmp_path: Path) -
     )
     store = EmbeddedStore(tmp_path / "graph")
     try:
-        with TestClient(create_app(Settings(data_dir=tmp_path), store)) as client:
-            api = client.get(f"/entities/{COMPANY}", params={"as_of": "2025-08-01"}).json()
+        key = (tmp_path / "demo-keys" / "investigator").read_text().strip()
+        auth = {"Authorization": f"Bearer {key}"}  # the demo made one key per role
+        with TestClient(create_app(Settings(data_dir=tmp_path), store), headers=auth) as client:
+            api = client.get(f"/v1/entities/{COMPANY}", params={"as_of": "2025-08-01"}).json()
     finally:
         store.close()
     assert as_json == api

@@ -13,6 +13,8 @@ from graph.settings import Settings
 from graph.store.protocol import GraphStore
 from tests import factories as f
 
+PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
+
 
 @pytest.fixture
 def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
@@ -23,12 +25,12 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_health_reports_the_backend(client: TestClient, store: GraphStore) -> None:
-    body = client.get("/health").json()
-    assert body == {"status": "ok", "backend": store.backend, "missing_schema": []}
+    body = client.get("/readyz").json()
+    assert body == {"status": "ready", "backend": store.backend, "missing_schema": []}
 
 
 def test_entity_with_records_as_of(client: TestClient) -> None:
-    body = client.get(f"/entities/{f.COMPANY_A}", params={"as_of": "2026-07-09"}).json()
+    body = client.get(f"/v1/entities/{f.COMPANY_A}", params={"as_of": "2026-07-09"}).json()
     assert body["entity"]["name"] == "武汉某某建设工程有限公司"
     assert body["entity"]["label"] == "Enterprise"
     [view] = body["records"]
@@ -37,31 +39,32 @@ def test_entity_with_records_as_of(client: TestClient) -> None:
 
 
 def test_neighbours_page_and_cursor(client: TestClient) -> None:
-    first = client.get(f"/entities/{f.COMPANY_A}/neighbours", params={"limit": 4}).json()
+    first = client.get(f"/v1/entities/{f.COMPANY_A}/neighbours", params={"limit": 4}).json()
     assert first["total"] == 6 and len(first["items"]) == 4
     rest = client.get(
-        f"/entities/{f.COMPANY_A}/neighbours", params={"limit": 4, "cursor": first["next_cursor"]}
+        f"/v1/entities/{f.COMPANY_A}/neighbours",
+        params={"limit": 4, "cursor": first["next_cursor"]},
     ).json()
     assert len(rest["items"]) == 2 and rest["next_cursor"] is None
     typed = client.get(
-        f"/entities/{f.COMPANY_A}/neighbours", params={"rel_type": "HAS_PHONE"}
+        f"/v1/entities/{f.COMPANY_A}/neighbours", params={"rel_type": "HAS_PHONE"}
     ).json()
     assert [n["node"]["id"] for n in typed["items"]] == ["phone:02780000010"]
 
 
 def test_errors_map_to_status_codes(client: TestClient) -> None:
-    missing = client.get("/entities/nobody")
-    assert missing.status_code == 404 and missing.json()["error"] == "NotFound"
-    bad = client.get(f"/entities/{f.COMPANY_A}/neighbours", params={"cursor": "xx"})
-    assert bad.status_code == 422 and bad.json()["field"] == "cursor"
-    assert client.get("/records/penalty:none").status_code == 404
+    missing = client.get("/v1/entities/nobody")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    bad = client.get(f"/v1/entities/{f.COMPANY_A}/neighbours", params={"cursor": "xx"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "cursor"
+    assert client.get("/v1/records/penalty:none").status_code == 404
 
 
 def test_record_by_id(client: TestClient) -> None:
-    record_id = client.get(f"/entities/{f.COMPANY_B}").json()["records"][0]["record"]["id"]
-    body = client.get(f"/records/{record_id}").json()
+    record_id = client.get(f"/v1/entities/{f.COMPANY_B}").json()["records"][0]["record"]["id"]
+    body = client.get(f"/v1/records/{record_id}").json()
     assert body["list_kind"] == "major_tax_violation" and body["kind"] == "ListEntry"
 
 
 def test_stats(client: TestClient) -> None:
-    assert client.get("/stats").json()["nodes"]["Enterprise"] == 2
+    assert client.get("/v1/stats").json()["nodes"]["Enterprise"] == 2

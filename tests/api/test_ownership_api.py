@@ -16,13 +16,14 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.commands.entities import register
-from api.routes.ownership import router
 from graph.model import Enterprise, Relation
 from graph.settings import Settings
 from graph.store.nx_store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 from tests import factories as f
+
+PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
 
 PHONE = "phone:02780000010"
 NEW = "NEW-SHELL"
@@ -39,10 +40,7 @@ def graph() -> dict[str, list[Any]]:
 
 
 def application(settings: Settings, store: GraphStore) -> FastAPI:
-    app = create_app(settings, store)
-    if not any(getattr(r, "path", "") == "/entities/{id}/equity" for r in app.routes):
-        app.include_router(router)
-    return app
+    return create_app(settings, store)
 
 
 @pytest.fixture
@@ -50,37 +48,37 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     store.init_schema()
     f.load(store, graph())
     settings = Settings(data_dir=tmp_path, id_hash_key="test-key")
-    with TestClient(application(settings, store)) as client:
+    with TestClient(application(settings, store), headers=PURPOSE) as client:
         yield client
 
 
 def test_equity_up_and_down_by_uscc_and_citizen_id(client: TestClient) -> None:
-    up = client.get(f"/entities/{f.COMPANY_B}/equity", params={"as_of": "2025-01-01"}).json()
+    up = client.get(f"/v1/entities/{f.COMPANY_B}/equity", params={"as_of": "2025-01-01"}).json()
     assert {s["node"]["id"]: s["stake"] for s in up["stakes"]} == {
         f.COMPANY_A: 1.0,
         f.ZHOU.id: 0.6,
         f.WU.id: 0.4,
     }
     assert up["chains"][0]["nodes"] == [f.COMPANY_B, f.COMPANY_A, f.ZHOU.id]
-    down = client.get(f"/entities/{f.ZHOU_ID}/equity", params={"direction": "down"}).json()
+    down = client.get(f"/v1/entities/{f.ZHOU_ID}/equity", params={"direction": "down"}).json()
     assert down["subject"]["name"] == "周明"
     assert {s["node"]["id"]: s["stake"] for s in down["stakes"]} == {
         f.COMPANY_A: 0.6,
         f.COMPANY_B: 0.6,
     }
-    pruned = client.get(f"/entities/{f.COMPANY_B}/equity", params={"threshold": 0.5}).json()
+    pruned = client.get(f"/v1/entities/{f.COMPANY_B}/equity", params={"threshold": 0.5}).json()
     assert [s["node"]["id"] for s in pruned["stakes"]] == [f.COMPANY_A, f.ZHOU.id]
 
 
 def test_controllers(client: TestClient) -> None:
-    body = client.get(f"/entities/{f.COMPANY_B}/controllers", params={"threshold": 0.5}).json()
+    body = client.get(f"/v1/entities/{f.COMPANY_B}/controllers", params={"threshold": 0.5}).json()
     assert [(c["node"]["name"], c["stake"], c["declared"]) for c in body["controllers"]] == [
         ("周明", 0.6, False)
     ]
 
 
 def test_person_roles(client: TestClient) -> None:
-    body = client.get(f"/persons/{f.ZHOU_ID}/roles", params={"as_of": "2025-01-01"}).json()
+    body = client.get(f"/v1/persons/{f.ZHOU_ID}/roles", params={"as_of": "2025-01-01"}).json()
     roles = {(r["organisation"]["id"], r["type"]): r["current"] for r in body["roles"]}
     assert roles == {
         (f.COMPANY_A, "LEGAL_REPRESENTATIVE_OF"): True,
@@ -93,7 +91,7 @@ def test_person_roles(client: TestClient) -> None:
 
 
 def test_evasion(client: TestClient) -> None:
-    body = client.get(f"/entities/{f.COMPANY_B}/evasion", params={"as_of": "2025-12-01"}).json()
+    body = client.get(f"/v1/entities/{f.COMPANY_B}/evasion", params={"as_of": "2025-12-01"}).json()
     [finding] = body["findings"]
     assert finding["organisation"]["id"] == NEW and finding["because"] == "established"
     assert [(s["kind"], s["via"]["id"]) for s in finding["shared"]] == [("phone", PHONE)]
@@ -101,12 +99,12 @@ def test_evasion(client: TestClient) -> None:
 
 
 def test_errors_map_to_status_codes(client: TestClient) -> None:
-    not_listed = client.get(f"/entities/{f.COMPANY_A}/evasion")
-    assert not_listed.status_code == 422 and not_listed.json()["field"] == "listed_id"
-    not_person = client.get(f"/persons/{f.COMPANY_A}/roles")
-    assert not_person.status_code == 422 and not_person.json()["field"] == "person_id"
-    assert client.get("/entities/nobody/equity").status_code == 404
-    sideways = client.get(f"/entities/{f.COMPANY_A}/equity", params={"direction": "sideways"})
+    not_listed = client.get(f"/v1/entities/{f.COMPANY_A}/evasion")
+    assert not_listed.status_code == 422 and not_listed.json()["error"]["field"] == "listed_id"
+    not_person = client.get(f"/v1/persons/{f.COMPANY_A}/roles")
+    assert not_person.status_code == 422 and not_person.json()["error"]["field"] == "person_id"
+    assert client.get("/v1/entities/nobody/equity").status_code == 404
+    sideways = client.get(f"/v1/entities/{f.COMPANY_A}/equity", params={"direction": "sideways"})
     assert sideways.status_code == 422
 
 
@@ -129,7 +127,7 @@ def api_json(tmp_path: Path, path: str, **params: str) -> Any:
     store = EmbeddedStore(tmp_path / "graph")
     try:
         settings = Settings(data_dir=tmp_path, id_hash_key="test-key")
-        with TestClient(application(settings, store)) as client:
+        with TestClient(application(settings, store), headers=PURPOSE) as client:
             return client.get(path, params=params).json()
     finally:
         store.close()
@@ -142,7 +140,7 @@ def test_cli_equity_tree_and_json(cli: tuple[CliRunner, typer.Typer], tmp_path: 
     assert "└─100.00%  武汉某某建设工程有限公司" in text.output
     assert " 60.00%  周明" in text.output and "ultimate" in text.output
     as_json = runner.invoke(app, ["equity", f.COMPANY_B, "--as-of", "2025-01-01", "--json"])
-    expected = api_json(tmp_path, f"/entities/{f.COMPANY_B}/equity", as_of="2025-01-01")
+    expected = api_json(tmp_path, f"/v1/entities/{f.COMPANY_B}/equity", as_of="2025-01-01")
     assert json.loads(as_json.output) == expected
     down = runner.invoke(app, ["equity", f.ZHOU_ID, "--down", "--threshold", "0.7"]).output
     assert "(no holdings)" in down
@@ -158,7 +156,7 @@ def test_cli_controllers_person_and_evasion(
     assert "[current] LEGAL_REPRESENTATIVE_OF" in person
     assert "[past   ] LEGAL_REPRESENTATIVE_OF" in person
     as_json = runner.invoke(app, ["person", f.ZHOU_ID, "--as-of", "2025-01-01", "--json"]).output
-    expected = api_json(tmp_path, f"/persons/{f.ZHOU_ID}/roles", as_of="2025-01-01")
+    expected = api_json(tmp_path, f"/v1/persons/{f.ZHOU_ID}/roles", as_of="2025-01-01")
     assert json.loads(as_json) == expected
     found = runner.invoke(app, ["evasion", f.COMPANY_B, "--as-of", "2025-12-01"]).output
     assert "1 organisation(s) after the listing" in found
@@ -177,13 +175,13 @@ def test_cli_errors_exit_2(cli: tuple[CliRunner, typer.Typer]) -> None:
 
 def test_evasion_scan_of_many_subjects(client: TestClient) -> None:
     subjects = [f.COMPANY_B, f.COMPANY_A, "nobody", "110105194912310021"]
-    body = client.post("/evasion", json={"subjects": subjects, "as_of": "2025-12-01"}).json()
+    body = client.post("/v1/evasion", json={"subjects": subjects, "as_of": "2025-12-01"}).json()
     [answer] = body["answers"]
     assert answer["subject"]["id"] == f.COMPANY_B
     assert [x["organisation"]["id"] for x in answer["findings"]] == [NEW]
     assert body["not_listed"] == [f.COMPANY_A]
     assert body["not_found"] == ["nobody", "110105********0021"]  # an ID number never echoed
-    assert client.post("/evasion", json={"subjects": []}).status_code == 422
+    assert client.post("/v1/evasion", json={"subjects": []}).status_code == 422
 
 
 def test_cli_evasion_scan(cli: tuple[CliRunner, typer.Typer]) -> None:

@@ -15,13 +15,14 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.commands.paths import register
-from api.routes.paths import router
 from graph.model import Person, Relation, ServiceRole
 from graph.settings import Settings
 from graph.store.nx_store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 from tests import factories as f
+
+PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
 
 OFFICIAL = Person(id="person:official", name="孙科员")
 PHONE_ID = "phone:02780000010"
@@ -55,8 +56,7 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     store.init_schema()
     f.load(store, county())
     app = create_app(settings(tmp_path), store)
-    app.include_router(router)
-    with TestClient(app) as client:
+    with TestClient(app, headers=PURPOSE) as client:
         yield client
 
 
@@ -65,48 +65,50 @@ def chains(body: dict[str, Any]) -> list[list[str]]:
 
 
 def test_paths_shortest_and_all(client: TestClient) -> None:
-    body = client.get("/paths", params={"source": A, "target": B}).json()
+    body = client.get("/v1/paths", params={"source": A, "target": B}).json()
     assert chains(body) == [[A, B]] and body["mode"] == "shortest"
     assert body["paths"][0]["steps"][0]["direction"] == "forward"
     every = client.get(
-        "/paths", params={"source": A, "target": B, "mode": "all", "max_hops": 2}
+        "/v1/paths", params={"source": A, "target": B, "mode": "all", "max_hops": 2}
     ).json()
     assert chains(every) == [[A, B], [A, f.ZHOU.id, B], [A, PHONE_ID, B]]
     later = client.get(
-        "/paths",
+        "/v1/paths",
         params={"source": A, "target": B, "mode": "all", "max_hops": 2, "as_of": "2025-06-01"},
     ).json()
     assert chains(later) == [[A, B], [A, PHONE_ID, B]] and later["as_of"] == "2025-06-01"
     typed = client.get(
-        "/paths", params={"source": f.ZHOU_ID, "target": B, "rel_type": ["HAS_PHONE"]}
+        "/v1/paths", params={"source": f.ZHOU_ID, "target": B, "rel_type": ["HAS_PHONE"]}
     ).json()  # a citizen ID number finds the person
     assert typed["source"]["id"] == f.ZHOU.id and typed["paths"] == []
 
 
 def test_paths_errors(client: TestClient) -> None:
-    missing = client.get("/paths", params={"source": A, "target": "nobody"})
+    missing = client.get("/v1/paths", params={"source": A, "target": "nobody"})
     assert missing.status_code == 404
-    same = client.get("/paths", params={"source": A, "target": A})
-    assert same.status_code == 422 and same.json()["field"] == "target"
-    assert client.get("/paths", params={"source": A, "target": B, "max_hops": 9}).status_code == 422
+    same = client.get("/v1/paths", params={"source": A, "target": A})
+    assert same.status_code == 422 and same.json()["error"]["field"] == "target"
+    assert (
+        client.get("/v1/paths", params={"source": A, "target": B, "max_hops": 9}).status_code == 422
+    )
 
 
 def test_connect(client: TestClient) -> None:
-    body = client.get("/connect", params={"id": [A, B, f.WU.id]}).json()
+    body = client.get("/v1/connect", params={"id": [A, B, f.WU.id]}).json()
     hops = {(p["source_id"], p["target_id"]): p["hops"] for p in body["pairs"]}
     assert hops == {(A, B): 1, (A, f.WU.id): 1, (B, f.WU.id): 2}
     assert {n["id"] for n in body["nodes"]} == {A, B, f.WU.id}
-    assert client.get("/connect", params={"id": [A]}).status_code == 422
+    assert client.get("/v1/connect", params={"id": [A]}).status_code == 422
 
 
 def test_conflicts_of_a_staff_member_and_of_an_authority(client: TestClient) -> None:
-    body = client.get("/conflicts", params={"staff": OFFICIAL.id, "party": [A, f.WU.id]}).json()
+    body = client.get("/v1/conflicts", params={"staff": OFFICIAL.id, "party": [A, f.WU.id]}).json()
     assert body["conflict"] and body["services"][0]["post"] == "科员"
     near, wu = body["parties"]
     assert chains(near)[0] == [OFFICIAL.id, PHONE_ID, A] and wu["linked"]
-    not_staff = client.get("/conflicts", params={"staff": f.ZHOU_ID, "party": [A]})
-    assert not_staff.status_code == 422 and not_staff.json()["field"] == "staff"
-    found = client.get(f"/authorities/{f.AUTHORITY_ID}/conflicts").json()
+    not_staff = client.get("/v1/conflicts", params={"staff": f.ZHOU_ID, "party": [A]})
+    assert not_staff.status_code == 422 and not_staff.json()["error"]["field"] == "staff"
+    found = client.get(f"/v1/authorities/{f.AUTHORITY_ID}/conflicts").json()
     [finding] = found["findings"]
     assert finding["record"]["document_number"] == "某市监处罚〔2025〕101号"
     assert (finding["staff"]["id"], finding["subject"]["id"], finding["hops"]) == (
@@ -114,7 +116,7 @@ def test_conflicts_of_a_staff_member_and_of_an_authority(client: TestClient) -> 
         A,
         2,
     )
-    assert client.get(f"/authorities/{A}/conflicts").status_code == 404
+    assert client.get(f"/v1/authorities/{A}/conflicts").status_code == 404
 
 
 # --- the command line, on the embedded store ------------------------------------------------
@@ -164,8 +166,7 @@ def test_paths_json_is_the_api_document(cli: CliRunner, tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "graph")
     try:
         app = create_app(settings(tmp_path), store)
-        app.include_router(router)
-        with TestClient(app) as client:
+        with TestClient(app, headers=PURPOSE) as client:
             params: dict[str, Any] = {
                 "source": A,
                 "target": B,
@@ -173,7 +174,7 @@ def test_paths_json_is_the_api_document(cli: CliRunner, tmp_path: Path) -> None:
                 "max_hops": 3,
                 "as_of": "2025-06-01",
             }
-            api = client.get("/paths", params=params).json()
+            api = client.get("/v1/paths", params=params).json()
     finally:
         store.close()
     assert as_json == api and len(api["paths"]) == 2

@@ -17,14 +17,21 @@ from graph.ids import (
     InvalidIdentifier,
     MaskedId,
     citizen_id_check_char,
+    clean_text,
+    echo_safe,
     is_masked_id,
     keyed_hash,
+    looks_like_citizen_id,
+    looks_like_uscc,
+    mask_citizen_ids,
     mask_id,
+    mask_id_like,
     org_code_check_char,
     parse_citizen_id,
     parse_masked_id,
     parse_uscc,
     person_key,
+    strip_invisible,
     uscc_category,
     uscc_check_char,
     uscc_entity_kind,
@@ -471,3 +478,145 @@ def test_random_valid_usccs_parse_and_check_char_substitutions_fail() -> None:
             if alt != code[17]:
                 with pytest.raises(InvalidIdentifier, match="check digit"):
                     parse_uscc(code[:17] + alt)
+
+
+# --- invisible characters, echoes and masking -------------------------------------------------
+
+#: Zero-width space / non-joiner / joiner, word joiner, BOM, soft hyphen, and two more of
+#: category Cf (left-to-right mark, left-to-right isolate).
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u2066"]
+
+
+def sprinkle(text: str, char: str) -> str:
+    """``text`` with ``char`` before, after and in the middle."""
+    return char + text[:7] + char + text[7:] + char
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_invisible_characters_are_dropped_from_usccs(char: str) -> None:
+    assert parse_uscc(sprinkle("91440300708461136t", char)) == "91440300708461136T"
+    full_width = sprinkle("９１４４０３００７０８４６１１３６Ｔ", char)
+    assert parse_uscc(full_width) == "91440300708461136T"
+    assert uscc_entity_kind(sprinkle("914403001922038216", char)) == "enterprise"
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_invisible_characters_are_dropped_from_citizen_ids(char: str) -> None:
+    assert parse_citizen_id(sprinkle("11010519491231002x", char)) == "11010519491231002X"
+    assert parse_citizen_id(sprinkle("110105491231002", char), allow_legacy=True) == (
+        "11010519491231002X"
+    )
+    assert parse_masked_id(sprinkle("110105********002X", char)).text == "110105********002X"
+    assert parse_masked_id("110105********002X").matches(sprinkle("11010519491231002X", char))
+    assert person_key(sprinkle(VALID_IDS[0], char), KEY) == person_key(VALID_IDS[0], KEY)
+
+
+def test_only_invisible_characters_is_an_empty_value() -> None:
+    with pytest.raises(InvalidIdentifier, match="empty value"):
+        parse_uscc("\u200b\ufeff \u00ad")
+
+
+def test_strip_invisible_keeps_visible_text() -> None:
+    assert strip_invisible("周\u200b明 (X)") == "周明 (X)"
+    assert strip_invisible("plain") == "plain"
+    assert clean_text("\ufeff １１０１０５ \u3000") == "110105"
+
+
+def test_error_preview_does_not_show_invisible_characters() -> None:
+    with pytest.raises(InvalidIdentifier) as exc_info:
+        parse_uscc("\u200b914403001922038217")
+    assert "'9144…'" in str(exc_info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("91420102MA4K00010N", True),
+        ("91420102MA4K00010X", True),  # wrong check character: still the shape
+        ("914403001922038216", True),
+        ("91420102MA4K0001", False),  # too short
+        ("42420102MA4K00010N", False),  # 4 (文化) has categories 1 and 9 only
+        ("9I420102MA4K00010N", False),  # no category I
+        ("9142A102MA4K00010N", False),  # division code not digits
+        ("person:abcdef012345", False),
+        ("phone:02780000010xx", False),
+    ],
+)
+def test_looks_like_uscc(value: str, expected: bool) -> None:
+    assert looks_like_uscc(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "birth_date", "expected"),
+    [
+        ("110105194912310022", True, True),  # wrong check digit: still the shape
+        ("\u200b11010519491231002x", True, True),
+        ("110105491231002", True, True),
+        ("110105194913310022", True, False),  # month 13
+        ("110105194913310022", False, True),
+        ("914403001922038216", True, False),
+        ("420102********0026", False, False),
+        ("1101051949123100", False, False),
+        ("11010519491231002Y", False, False),
+    ],
+)
+def test_looks_like_citizen_id(value: str, birth_date: bool, expected: bool) -> None:
+    assert looks_like_citizen_id(value, birth_date=birth_date) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("42010219800101001X", "420102********001X"),
+        ("42010219800101001x", "420102********001x"),
+        ("420102198001010012", "420102********0012"),  # invalid too: masked all the same
+        ("４２０１０２１９８００１０１００１Ｘ", "420102********001X"),
+        ("4201\u200b02198001010012", "420102********0012"),
+        ("42010219800101001", "420102*******1001"),  # one digit short
+        ("4201021980010100123", "420102*********0123"),  # one digit too many
+        ("42010219800101001Y", "420102********001Y"),
+        ("420102800101001", "420102*****1001"),  # 15-digit legacy, or a 工商注册号
+        ("person:42010219800101001X", "person:420102********001X"),
+        ("no entity 42010219800101001X here", "no entity 420102********001X here"),
+        ("914403001922038216", "914403001922038216"),  # an all-digit USCC
+        ("91440300708461136T", "91440300708461136T"),
+        ("91420102MA4K00010N", "91420102MA4K00010N"),
+        ("phone:02780000010", "phone:02780000010"),
+        ("420102********001X", "420102********001X"),
+        ("penalty:0123456789abcdef0123", "penalty:0123456789abcdef0123"),
+    ],
+)
+def test_echo_safe_masks_what_looks_like_an_id_number(text: str, shown: str) -> None:
+    assert echo_safe(text) == shown
+
+
+def test_echo_safe_shortens_long_input() -> None:
+    assert echo_safe("x" * 500) == "x" * 100 + "…"
+
+
+def test_mask_citizen_ids_masks_only_valid_numbers_and_keeps_the_rest() -> None:
+    assert mask_citizen_ids(VALID_IDS[0]) == "110105********002X"
+    assert mask_citizen_ids("\ufeff１１０１０５１９４９１２３１００２Ｘ") == "110105********002X"
+    text = "（公民身份号码：440524188001010014，另见110105195001010039）"
+    assert mask_citizen_ids(text) == "（公民身份号码：440524********0014，另见110105********0039）"
+    assert mask_citizen_ids("110105194912310022") == "110105194912310022"  # not valid
+    assert mask_citizen_ids("914403001922038216") == "914403001922038216"
+    assert mask_citizen_ids("某区市场监督管理局") == "某区市场监督管理局"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (VALID_IDS[0], "110105********002X"),
+        ("110105194912310022", "110105********0022"),  # wrong check digit: still masked
+        ("110105194913310022", "110105********0022"),  # no real birth date: still masked
+        ("110105491231002", "110105*****1002"),
+        (" 11010519491231002x ", "110105********002X"),
+        ("914403001922038216", "914403001922038216"),  # a USCC in a 证照号码 column
+        ("91440300708461136T", "91440300708461136T"),
+        ("4201021985****0026", "4201021985****0026"),  # masked already
+        ("", ""),
+    ],
+)
+def test_mask_id_like_masks_id_shaped_values(value: str, shown: str) -> None:
+    assert mask_id_like(value) == shown
