@@ -112,7 +112,13 @@ def search(
     """Entities whose code, id, name or former name matches ``q``, ranked: exact codes and
     ids, then equal names, names equal without their company form (有限公司 ...), former
     names likewise, then names starting with ``q``, then containing it; ties by the shorter
-    name, then id. A citizen ID number is matched exactly, through the keyed person id.
+    name, then id. A citizen ID number is matched exactly, through the keyed person id, and
+    never goes to the store or back to the caller; a query holding 15 or more digits in a row
+    is not compared with names.
+
+    Names compare in any case, with full-width brackets as half-width (the query's letters
+    and digits too); the best ``CANDIDATES`` name matches (and their stems') are ranked and
+    paged, so a very common fragment shows that many at most.
     """
     text = strip_invisible(q).strip()
     if not text or len(text) > MAX_QUERY:
@@ -204,8 +210,10 @@ def _code_hits(
         wanted += [(i, "registration_number") for i in _by_code(store, "registration_number", code)]
     if _ORG_CODE.fullmatch(code):
         wanted += [(i, "org_code") for i in _by_code(store, "org_code", code.replace("-", ""))]
-    if not _DIGIT_RUN.search(code):
+    if text.isascii() and not _DIGIT_RUN.search(code):  # ids are ASCII: a name saves a read
         wanted.append((text, "id"))
+    if not wanted:
+        return []
     nodes = store.links(list(dict.fromkeys(i for i, _ in wanted)), cap=1).nodes
     hits: dict[str, _Hit] = {}
     for node_id, matched in wanted:
@@ -219,7 +227,7 @@ def _code_hits(
 
 def _name_hits(store: GraphStore, text: str, labels: list[Label]) -> list[_Hit]:
     """Entities whose name or a former name matches ``text`` or its stem, scored."""
-    query = names.fold(text)
+    query = names.fold(clean_text(text))  # full-width letters and digits as half-width
     short = stem(query)
     found: list[NameMatch] = store.search_names(query, labels, CANDIDATES)
     if short != query:  # the stem finds "某某建设工程有限公司" for "某某建设工程有限责任公司"

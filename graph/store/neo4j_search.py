@@ -2,12 +2,16 @@
 
 Each searchable label has a fulltext index of its names and former names (graph.schema
 NAME_INDEXES) with Lucene's ``cjk`` analyzer, which indexes every pair of adjacent CJK
-characters. A text is looked up as one phrase per run of two or more CJK characters: every
-name containing the text contains those phrases, so the index finds a superset (at most
-``CAP`` per label, Lucene's best: short names first), and the statement keeps and ranks the
-names that really contain the text, as the embedded store does. A text without two CJK
-characters in a row (one character, Latin letters, digits) has no pair to look up and is
-compared against every node of the labels asked for: a scan, slower at a million entities.
+characters (a lone one by itself) and Latin or digit words whole. A text is looked up by
+what every name containing it must hold: a phrase per run of two or more CJK characters, the
+pairs that start or end with a lone CJK character (``c* OR *c``), the words that contain a
+run of letters or digits (``*run*``). The index so finds a superset, at most ``CAP`` per
+label (by Lucene's score, which favours short names; wildcards score alike, so for a common
+single character the first found), and the statement keeps and ranks the names that really
+contain the text, as the embedded store does: the answers are the same whenever no label
+has more than ``CAP`` candidates. A text with nothing to look up (one Latin letter or digit,
+punctuation, an English stop word the analyzer drops) is compared with the nodes one by one
+until ``SCAN_CAP`` contain it: a rare one costs a full scan (~0.1-0.3 s per 100k entities).
 """
 
 from __future__ import annotations
@@ -27,25 +31,44 @@ from graph.store.protocol import NameMatch
 from graph.vocabulary import Label
 
 #: Hits per label index before the exact comparison (Lucene's score favours short names).
-CAP = 2000
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+CAP = 500
+#: Names a scan (no two CJK characters in a row) compares before it stops.
+SCAN_CAP = 2000
+_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)|([a-z0-9]+)")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+#: Lucene's English stop words, which the cjk analyzer drops: a run of letters inside one
+#: of them may be a word the index does not hold.
+_STOP_WORDS = frozenset(
+    {"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is"}
+    | {"it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there"}
+    | {"these", "they", "this", "to", "was", "will", "with"}
+)
 _RENAMABLE = (Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION)
 
 
 def lucene_query(text: str) -> str | None:
-    """The Lucene query for a folded text: its runs of two or more CJK characters as phrases
-    that must all occur (special characters escaped); None when there is no such run.
+    """The Lucene query for a folded text: what every name containing it holds, all of it
+    (special characters escaped); None when there is nothing to look up.
 
     >>> lucene_query("abc科技(武汉)有限公司")
     '"科技" AND "武汉" AND "有限公司"'
-    >>> lucene_query("某") is None, lucene_query("abc") is None
-    (True, True)
+    >>> lucene_query("某"), lucene_query("2号楼a")
+    ('(某* OR *某)', '"号楼"')
+    >>> lucene_query("abc"), lucene_query("x"), lucene_query("he"), lucene_query("()")
+    ('*abc*', None, None, None)
     """
-    runs = _CJK_RUN.findall(text)
-    if not runs:
-        return None
-    return " AND ".join(f'"{_escape(run)}"' for run in runs)
+    clauses = []
+    for cjk, word in _RUNS.findall(text):
+        if len(cjk) > 1:
+            clauses.append(f'"{_escape(cjk)}"')
+        elif cjk:
+            clauses.append(f"({_escape(cjk)}* OR *{_escape(cjk)})")
+        elif len(word) > 1 and not any(word in stop for stop in _STOP_WORDS):
+            clauses.append(f"*{_escape(word)}*")
+    words = [c for c in clauses if c.startswith("*")]
+    if len(words) < len(clauses):  # CJK characters: enough, and more selective
+        clauses = [c for c in clauses if not c.startswith("*")]
+    return " AND ".join(clauses) or None
 
 
 def _escape(text: str) -> str:
@@ -69,7 +92,12 @@ class Neo4jSearch:
         lucene = lucene_query(folded)
         if lucene is None:
             rows = self._read(
-                statement("search_names_scan"), labels=wanted, text=folded, limit=limit
+                statement("search_names_scan"),
+                labels=wanted,
+                text=folded,
+                plain=folded.upper() == folded and not any(c in folded for c in "() "),
+                cap=SCAN_CAP,
+                limit=limit,
             )
         else:
             indexes = [NAME_INDEXES[Label(x)] for x in wanted]

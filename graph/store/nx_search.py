@@ -22,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.model import former_names_after
 from graph.store import names
 from graph.store.protocol import NameMatch
 from graph.vocabulary import Label
@@ -29,6 +30,7 @@ from graph.vocabulary import Label
 Hit = tuple[int, int, str, str]  # rank, length of the folded text, id, field
 _LABELS = frozenset(str(x) for x in names.SEARCH_LABELS)
 _LABEL_OF = {str(x): x for x in names.SEARCH_LABELS}
+_RENAMABLE = {str(Label.ENTERPRISE), str(Label.SOCIAL_ORGANIZATION)}
 _FIELDS = (("name", "name"), ("former_name", "former_names"))
 
 
@@ -241,6 +243,23 @@ class EmbeddedSearch:
             if index is None or index.full():
                 index = self._name_index = NameIndex(self._graph)
             return index.search(self._graph, folded, wanted, limit)
+
+    def _keep_former_names(self, props: dict[str, Any]) -> None:
+        """An organisation renamed keeps its old name among its former names (``props``: an
+        entity about to be upserted)."""
+        if props.get("label") not in _RENAMABLE:
+            return
+        current = self._graph.nodes.get(props["id"]) or {}
+        former = former_names_after(
+            current.get("name"),
+            current.get("former_names"),
+            props["name"],
+            props.get("former_names", []),
+        )
+        if former:
+            props["former_names"] = former
+        else:
+            props.pop("former_names", None)
 
     def _names_changed(self, node_id: str, props: dict[str, Any]) -> None:
         """A write changed the name or former names of a node (or made it)."""

@@ -14,7 +14,7 @@ import networkx as nx
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.ids import echo_safe
-from graph.model import ENTITY_ADAPTER, Person, Relation, former_names_after
+from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.journal import Journal
@@ -42,7 +42,6 @@ Op = list[Any]
 _ENTITY_OR_CONTACT = {str(x) for x in ENTITY_LABELS} | {str(Label.CONTACT_POINT)}
 _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
 _PERSON = str(Label.PERSON)
-_RENAMABLE = {str(Label.ENTERPRISE), str(Label.SOCIAL_ORGANIZATION)}
 
 
 def _ekey(rel_type: str, key: str) -> str:
@@ -113,7 +112,7 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
             ops: list[Op] = []
             for index, item in ok:
                 props = item.properties()
-                if str(item.label) in _RENAMABLE and not create_only:
+                if not create_only:
                     self._keep_former_names(props)
                 outcomes[index] = self._put_node(item.id, props, item.loaded_at, ops, create_only)
             self._commit(ops)
@@ -267,20 +266,6 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
                     self._lookup[(field, value)].add(node_id)
                 else:
                     self._lookup[(field, value)].discard(node_id)
-
-    def _keep_former_names(self, props: dict[str, Any]) -> None:
-        """An organisation renamed keeps its old name among its former names."""
-        current = self._graph.nodes.get(props["id"]) or {}
-        former = former_names_after(
-            current.get("name"),
-            current.get("former_names"),
-            props["name"],
-            props.get("former_names", []),
-        )
-        if former:
-            props["former_names"] = former
-        else:
-            props.pop("former_names", None)
 
     def _labels(self, ids: Sequence[str]) -> dict[str, str]:
         nodes = self._graph.nodes

@@ -108,6 +108,13 @@ def test_former_names_from_the_registry_column(store: GraphStore) -> None:
     assert store.upsert_entities([company, association]).outcomes == ["unchanged", "unchanged"]
 
 
+@pytest.mark.parametrize("q", ["abc", "C", "abc科技(武汉)", "（武汉）有限", "Ｃ科"])
+def test_latin_letters_and_brackets_in_any_case_or_width(store: GraphStore, q: str) -> None:
+    latin = Enterprise(id="e:abc", name="ABC科技（武汉）有限公司")
+    assert store.upsert_entities([latin, Enterprise(id="e:x", name="武汉某某")]).rejected == []
+    assert ids(find(store, q)) == ["e:abc"]
+
+
 @pytest.mark.parametrize(
     "q", ["91420102ma4k00010n", "９１４２０１０２ＭＡ４Ｋ０００１０Ｎ", " 9142 0102 MA4K 0001 0N "]
 )
