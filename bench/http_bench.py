@@ -16,9 +16,9 @@ number of seconds. The load generator is ``wrk`` when installed (Debian: ``apt-g
 wrk``), else an asyncio client in its own process (``--client asyncio`` forces it). Levers:
 the same service under ``uvicorn`` without the access log, and with httptools and uvloop when
 they import (``--lever-path DIR`` adds a folder holding them, for those runs only).
-``--py-spy PATH`` adds a profile of a 1-worker Neo4j service under checks (py-spy, GIL
-holders), summed by part of the request's way. Everything binds 127.0.0.1 and stops by
-itself. Prints one JSON line of figures.
+``--py-spy PATH`` adds a profile of a 1-worker service under checks (py-spy, GIL holders),
+summed by part of the request's way. ``--embedded-only`` leaves Neo4j out. Everything binds
+127.0.0.1 and stops by itself. Prints one JSON line of figures.
 """
 
 from __future__ import annotations
@@ -532,19 +532,22 @@ def profile_checks(
     """py-spy (GIL holders only, 100 Hz) on the service while checks run: the share of
     samples per part of the request's way, and the functions most often on top."""
     loadgen = run_wrk if args.client == "wrk" else run_asyncio
-    out = args.cache / f"http-profile-{args.entities}.txt"
+    store = "neo4j" if "CREDGRAPH_NEO4J_URI" in env else "embedded"
+    out = args.cache / f"http-profile-{store}-{args.entities}.txt"
+    seconds = max(round(args.seconds), 5)
     with running(argv, env, work / "profile.log", 120.0) as service:
         loadgen(service.port, work / "warm.txt", keys["approver"], clients, args.warm_seconds)
         spy = subprocess.Popen(
             [args.py_spy, "record", "--pid", str(service.proc.pid), "--gil", "--rate", "100",
-             "--format", "raw", "--duration", str(round(args.seconds)), "--output", str(out)],
+             "--format", "raw", "--duration", str(seconds + 2), "--output", str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         time.sleep(1)  # py-spy attaches
-        load = loadgen(service.port, work / "checks.txt", keys["approver"], clients, args.seconds)
-        spy.wait(args.seconds + 60)
+        load = loadgen(service.port, work / "checks.txt", keys["approver"], clients, seconds)
+        spy.wait(seconds + 60)
     return {
         "command": shown(argv),
+        "store": store,
         "clients": clients,
         "checks_per_second_while_profiled": load["per_second"],
     } | summarise_profile(out)
@@ -573,6 +576,8 @@ def summarise_profile(out: Path) -> dict[str, Any]:
         func, _, where = frames[-1].partition(" (")
         leaf = f"{func} ({where.rsplit('/', 1)[-1]}"
         tops[leaf] = tops.get(leaf, 0) + n
+    if not total:
+        return {"samples": 0, "stacks": str(out)}
     share = {k: round(100 * v / total, 1) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])}
     top = sorted(tops.items(), key=lambda kv: -kv[1])[:12]
     return {
@@ -663,10 +668,10 @@ def serve_argv(workers: int) -> list[str]:
     ]
 
 
-def uvicorn_argv(workers: int, fast: bool) -> list[str]:
+def uvicorn_argv(workers: int, flags: list[str]) -> list[str]:
+    """The app under uvicorn's own command line (what ``credgraph serve`` runs, plus flags)."""
     argv = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", HOST]
-    argv += ["--port", str(free_port()), "--workers", str(workers), "--no-access-log"]
-    return argv + (["--http", "httptools", "--loop", "uvloop"] if fast else [])
+    return [*argv, "--port", str(free_port()), "--workers", str(workers), *flags]
 
 
 def ratios(section: dict[str, Any], direct_figures: dict[str, Any], clients: list[int]) -> None:
@@ -698,8 +703,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--keep", action="store_true", help="reuse the county Neo4j holds")
+    parser.add_argument("--embedded-only", action="store_true", help="skip Neo4j")
     parser.add_argument("--pagecache", default="4g", help="the bench instance's page cache")
-    parser.add_argument("--py-spy", help="py-spy executable: profile a 1-worker Neo4j service")
+    parser.add_argument("--py-spy", help="py-spy executable: profile a 1-worker service")
     parser.add_argument("--loadgen", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loadgen:
@@ -710,8 +716,10 @@ def main() -> None:
     if args.client == "auto":
         args.client = "wrk" if shutil.which("wrk") else "asyncio"
     args.load_average = [round(x, 2) for x in os.getloadavg()]
-    creds = neo4j("start", "--heap", "2g", "--pagecache", args.pagecache)
-    jvm = int((BENCH_HOME / "run" / "credgraph.pid").read_text())
+    creds, jvm = None, None
+    if not args.embedded_only:
+        creds = neo4j("start", "--heap", "2g", "--pagecache", args.pagecache)
+        jvm = int((BENCH_HOME / "run" / "credgraph.pid").read_text())
     folder, _ = generate(args.entities, args.seed, args.cache)
     work = Path(tempfile.mkdtemp(prefix="credgraph-http-"))
     try:
@@ -722,7 +730,11 @@ def main() -> None:
 
 
 def run(
-    args: argparse.Namespace, creds: dict[str, Any], jvm: int, folder: Path, work: Path
+    args: argparse.Namespace,
+    creds: dict[str, Any] | None,
+    jvm: int | None,
+    folder: Path,
+    work: Path,
 ) -> dict[str, Any]:
     data_dir = work / "data"
     embedded = EmbeddedStore(data_dir / "graph", fsync=False)
@@ -731,76 +743,116 @@ def run(
     warm, ids = drawn[: args.warmup], drawn[args.warmup :]
     args.ids = ids[: args.verify]
     args.search_queries = search_queries(embedded, args.search, args.seed) if args.search else []
-    direct_embedded = direct_suite(embedded, ids, warm, args, None)
+    direct = {"embedded": direct_suite(embedded, ids, warm, args, None)}
     args.expected = verdicts(embedded, args.ids)
     embedded.close()
     del embedded
     gc.collect()
     release_memory()  # the embedded service will hold its own copy of the graph
-    store, neo4j_load = neo4j_county(creds, folder, args.keep)
-    direct_neo4j = direct_suite(store, ids, warm, args, jvm)
-    same = verdicts(store, args.ids) == args.expected
-    store.close()
+    neo4j_load, same = None, None
+    if creds is not None:
+        store, neo4j_load = neo4j_county(creds, folder, args.keep)
+        direct["neo4j"] = direct_suite(store, ids, warm, args, jvm)
+        same = verdicts(store, args.ids) == args.expected
+        store.close()
 
     ring = KeyRing(data_dir / "keys.json")
     keys = {role: ring.create(f"bench-{role}", role) for role in ("approver", "investigator")}
     (work / "checks.txt").write_text("".join(check_path(n, i) + "\n" for i, n in enumerate(ids)))
     (work / "warm.txt").write_text("".join(check_path(n, i) + "\n" for i, n in enumerate(warm)))
     (work / "healthz.txt").write_text("/healthz\n")
-    neo_env = service_env(data_dir, creds)
     emb_env = service_env(data_dir, None)
-    plain = {"server": "credgraph serve (uvicorn defaults: h11, asyncio, access log on)"}
+    fast = importable(emb_env, "httptools") and importable(emb_env, "uvloop")
+    plain = {"server": f"credgraph serve, as shipped ({'httptools' if fast else 'h11'} found)"}
     http_figures: dict[str, Any] = {}
-    for workers in (1, 2):
-        http_figures[f"neo4j_w{workers}"] = measure_service(
-            f"neo4j-w{workers}", serve_argv(workers), neo_env, work, keys, args, jvm,
-            args.clients, plain | {"workers": workers},
-        )  # fmt: skip
-        ratios(http_figures[f"neo4j_w{workers}"], direct_neo4j, args.clients)
+    levers: dict[str, Any] = {}
+    if creds is not None:
+        neo_env = service_env(data_dir, creds)
+        for workers in (1, 2):
+            http_figures[f"neo4j_w{workers}"] = measure_service(
+                f"neo4j-w{workers}", serve_argv(workers), neo_env, work, keys, args, jvm,
+                args.clients, plain | {"workers": workers},
+            )  # fmt: skip
+            ratios(http_figures[f"neo4j_w{workers}"], direct["neo4j"], args.clients)
     http_figures["embedded_w1"] = measure_service(
         "embedded-w1", serve_argv(1), emb_env, work, keys, args, None, args.clients,
         plain | {"workers": 1},
     )  # fmt: skip
-    ratios(http_figures["embedded_w1"], direct_embedded, args.clients)
-
-    levers: dict[str, Any] = {}
-    if args.levers:
-        lever_env = dict(neo_env)
-        if args.lever_path:
-            lever_env["PYTHONPATH"] = str(args.lever_path.resolve())
-        fast_ok = importable(lever_env, "httptools", "uvloop")
-        first = args.clients[:1]
-        for workers in (1, 2):
-            for fast in (False, True):
-                label = f"neo4j_w{workers}_no_access_log" + ("_httptools_uvloop" if fast else "")
-                if fast and not fast_ok:
-                    levers[label] = {"skipped": "httptools or uvloop not importable"}
-                    continue
-                server = "uvicorn --no-access-log" + (" --http httptools --loop uvloop" * fast)
-                levers[label] = measure_service(
-                    label, uvicorn_argv(workers, fast), lever_env, work, keys, args, jvm, first,
-                    {"server": server, "workers": workers},
-                )  # fmt: skip
-                ratios(levers[label], direct_neo4j, first)
+    ratios(http_figures["embedded_w1"], direct["embedded"], args.clients)
+    if creds is not None and args.levers:
+        levers = measure_levers(neo_env, work, keys, args, jvm, direct["neo4j"])
 
     profile = None
     if args.py_spy:
-        profile = profile_checks(serve_argv(1), neo_env, work, keys, args, args.clients[0])
+        env = emb_env if creds is None else neo_env
+        profile = profile_checks(serve_argv(1), env, work, keys, args, args.clients[0])
     return {
         "bench": "http",
         "entities": args.entities,
+        "code": code_version(),
         "client": args.client,
         "machine": {"cores": os.cpu_count(), "load_average_at_start": args.load_average},
         "seconds_per_measurement": args.seconds,
         "subjects": len(ids),
         "load_rows_per_second": {"embedded": embedded_load, "neo4j": neo4j_load},
         "same_verdicts_both_stores": same,
-        "direct": {"neo4j": direct_neo4j, "embedded": direct_embedded},
+        "direct": direct,
         "http": http_figures,
         "levers": levers,
         "profile": profile,
         "target": TARGET | {"met": target_met(http_figures, levers)},
     }
+
+
+#: Levers on the HTTP side, each against ``credgraph serve`` as shipped (h11, asyncio, no
+#: access log): what the access log costs, and httptools with uvloop instead of h11 and asyncio.
+LEVERS = {
+    "access_log": ["--http", "h11", "--loop", "asyncio", "--access-log"],
+    "httptools_uvloop": ["--http", "httptools", "--loop", "uvloop", "--no-access-log"],
+}
+
+
+def measure_levers(
+    env: dict[str, str],
+    work: Path,
+    keys: dict[str, str],
+    args: argparse.Namespace,
+    jvm: int | None,
+    direct_neo4j: dict[str, Any],
+) -> dict[str, Any]:
+    """The Neo4j service under ``uvicorn`` with each lever, at 1 and 2 workers, at the first
+    concurrency. The event loop and HTTP parser are named explicitly: uvicorn's ``auto``
+    would take httptools and uvloop whenever they import."""
+    levers: dict[str, Any] = {}
+    lever_env = dict(env)
+    if args.lever_path:
+        lever_env["PYTHONPATH"] = str(args.lever_path.resolve())
+    fast_ok = importable(lever_env, "httptools", "uvloop")
+    first = args.clients[:1]
+    for workers in (1, 2):
+        for name, flags in LEVERS.items():
+            label = f"neo4j_w{workers}_{name}"
+            if "httptools" in flags and not fast_ok:
+                levers[label] = {"skipped": "httptools or uvloop not importable"}
+                continue
+            levers[label] = measure_service(
+                label, uvicorn_argv(workers, flags), lever_env, work, keys, args, jvm, first,
+                {"server": "uvicorn " + " ".join(flags), "workers": workers},
+            )  # fmt: skip
+            ratios(levers[label], direct_neo4j, first)
+    return levers
+
+
+def code_version() -> str:
+    """The commit the service runs, with ``+changes`` when its code differs from it."""
+
+    def git(*argv: str) -> str:
+        done = subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--", "api", "graph", "queries", "loaders")
+    return head + ("+changes" if changed else "")
 
 
 def target_met(http_figures: dict[str, Any], levers: dict[str, Any]) -> bool:

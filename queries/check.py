@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from graph.errors import InvalidInput, NotFound
+from graph.ids import echo_safe
 from graph.measures import Catalogue, Effect, Matter, Measure, Reach
 from graph.model import Relation
 from graph.store.protocol import GraphStore, NodeSummary
@@ -90,7 +91,7 @@ def check(
     hood = surroundings(store, subject_id, day, advisory_hops, hub_cap)
     subject = hood.graph.nodes.get(subject_id)
     if subject is None:
-        raise NotFound(f"no entity with id {subject_id!r}")
+        raise NotFound(f"no entity for subject {echo_safe(subject_id)!r}")
     found, ignored = triggers(hood, subject_id, catalogue, day)
     best: dict[tuple[str, str], Reason] = {}
     for t in found:
