@@ -6,9 +6,10 @@ through the thread pool on every request (measured: ~0.3 ms each).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from graph.measures import Catalogue
 from graph.settings import Settings
@@ -36,3 +37,11 @@ async def get_catalogue(request: Request) -> Catalogue:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+
+#: The date a question is answered as of (records in force, relations valid that day).
+AsOf = Annotated[
+    date | None,
+    Query(
+        description="answer as of this date (YYYY-MM-DD; default today)", examples=["2026-07-01"]
+    ),
+]

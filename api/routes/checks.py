@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import GuardedRoute
-from api.deps import CatalogueDep, SettingsDep, StoreDep
+from api.deps import AsOf, CatalogueDep, SettingsDep, StoreDep
 from graph.audit import answer_of
 from graph.measures import Matter, Measure
 from queries.check import MAX_BATCH, BatchResult, CheckResult, Verdict, check, check_many
@@ -18,10 +18,6 @@ from queries.subject import subject_id, subject_ids
 
 router = APIRouter(prefix="/v1", tags=["checks"], route_class=GuardedRoute)
 
-AsOf = Annotated[
-    date | None,
-    Query(description="answer as of this date (default today)", examples=["2026-07-01"]),
-]
 Purpose = Annotated[
     str | None,
     Query(max_length=500, description="why (logged with the answer)", examples=["采购资格审查"]),

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.auth import GuardedRoute
-from api.deps import StoreDep
+from api.deps import AsOf, StoreDep
 from graph.records import AnyRecord
 from graph.store.protocol import Direction, EntityDetail, GraphStats, NeighbourPage
 from graph.vocabulary import RelType
 
 router = APIRouter(prefix="/v1", tags=["entities"], route_class=GuardedRoute)
 
-AsOf = Annotated[
-    date | None,
-    Query(description="answer as of this date (YYYY-MM-DD)", examples=["2026-07-01"]),
-]
 EntityId = Annotated[
     str,
     Path(description="an entity id: a USCC, person:…, phone:…", examples=["91420102MA4K00010N"]),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import GuardedRoute
-from api.deps import SettingsDep, StoreDep
+from api.deps import AsOf, SettingsDep, StoreDep
 from queries.equity import Controllers, Equity, EquityDirection, penetrate, ultimate_controllers
 from queries.evasion import EvasionAnswer, EvasionScan, evasion, evasion_scan
 from queries.person import PersonView, person_view
@@ -17,10 +17,6 @@ from queries.subject import subject_id, subject_ids
 
 router = APIRouter(prefix="/v1", tags=["ownership"], route_class=GuardedRoute)
 
-AsOf = Annotated[
-    date | None,
-    Query(description="answer as of this date (YYYY-MM-DD; today)", examples=["2026-07-01"]),
-]
 Subject = Annotated[
     str,
     Path(
