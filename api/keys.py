@@ -84,11 +84,7 @@ class KeyRing:
             stamp = None
         if stamp != self._stamp:
             with self._lock:
-                keys = {}
-                if stamp is not None:
-                    for item in json.loads(self.path.read_text("utf-8") or "[]"):
-                        key = ApiKey.model_validate(item)
-                        keys[key.name] = key
+                keys = self._read_locked()
                 self._keys = keys
                 self._by_hash = {k.sha256: k for k in keys.values()}
                 self._stamp = stamp

@@ -25,7 +25,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import RETRY_AFTER, body, responses
+from api.errors import RETRY_AFTER, body, error_response, responses
+from graph.errors import StoreUnavailable
 
 READY_TIMEOUT = 2.0  # seconds /readyz waits for the store
 
@@ -146,13 +147,9 @@ async def readyz(request: Request) -> Any:
     store = request.app.state.store
     try:
         missing = await asyncio.wait_for(asyncio.to_thread(store.check_schema), READY_TIMEOUT)
-    except Exception:
+    except Exception as exc:  # any failure to answer in time means not ready
         request.app.state.metrics.store_errors.labels("readiness").inc()
-        return JSONResponse(
-            body("store_unavailable", "the graph store is unavailable; retry later"),
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER)},
-        )
+        return error_response(StoreUnavailable(f"readiness: {type(exc).__name__}: {exc}"))
     if missing:
         return JSONResponse(
             body(
