@@ -199,7 +199,7 @@ def generate(
     xlsx: Annotated[bool, typer.Option(help="also write the licences as XLSX")] = False,
 ) -> None:
     """Write a synthetic county in the source formats, with its ground truth."""
-    from loaders.generate import generate_county
+    from loaders.synthetic.county import generate_county
 
     result = generate_county(out, entities=entities, seed=seed, xlsx=xlsx)
     total = sum(result.rows.values())

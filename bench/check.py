@@ -34,7 +34,7 @@ from common import load_into, neo4j_county, subjects  # noqa: E402
 from load import generate, neo4j  # noqa: E402
 
 from graph.measures import Matter, load_catalogue  # noqa: E402
-from graph.store.nx_store import EmbeddedStore  # noqa: E402
+from graph.store.embedded.store import EmbeddedStore  # noqa: E402
 from graph.store.protocol import GraphStore  # noqa: E402
 from queries.check import check  # noqa: E402
 from queries.paths import find_paths  # noqa: E402

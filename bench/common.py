@@ -14,8 +14,8 @@ from typing import Any
 
 from load import KEY, empty
 
-from graph.store.neo4j_store import Neo4jStore
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
+from graph.store.neo4j.store import Neo4jStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import Label
 from loaders.pipeline import Loader

@@ -57,7 +57,7 @@ from load import KEY, generate, neo4j  # noqa: E402
 
 from api.keys import KeyRing  # noqa: E402
 from graph.measures import Matter, load_catalogue  # noqa: E402
-from graph.store.nx_store import EmbeddedStore  # noqa: E402
+from graph.store.embedded.store import EmbeddedStore  # noqa: E402
 from graph.store.protocol import GraphStore  # noqa: E402
 from graph.vocabulary import Label  # noqa: E402
 from queries.check import check  # noqa: E402

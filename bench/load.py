@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.store.cypher import with_labels, with_type  # noqa: E402
-from graph.store.neo4j_store import Neo4jStore  # noqa: E402
+from graph.store.neo4j.cypher import with_labels, with_type  # noqa: E402
+from graph.store.neo4j.store import Neo4jStore  # noqa: E402
 from graph.vocabulary import Label, RelType, umbrella_labels  # noqa: E402
 from loaders.base import Context, Row  # noqa: E402
 from loaders.formats import ORDER  # noqa: E402
@@ -75,7 +75,7 @@ def child(backend: str, folder: Path, data_dir: str) -> None:
         creds = json.loads(os.environ["BENCH_NEO4J"])
         store: Any = Neo4jStore(creds["uri"], (creds["user"], creds["password"]))
     else:
-        from graph.store.nx_store import EmbeddedStore
+        from graph.store.embedded.store import EmbeddedStore
 
         store = EmbeddedStore(Path(data_dir), fsync=True)
     with RejectWriter(Path(data_dir) / "rejects.csv") as writer:
@@ -208,7 +208,7 @@ def _now() -> Any:
 
 def generate(entities: int, seed: int, root: Path) -> tuple[Path, float]:
     """The synthetic county of this size (cached under root); seconds spent generating."""
-    from loaders.generate import generate_county
+    from loaders.synthetic.county import generate_county
 
     folder = root / f"county-{entities}-{seed}"
     if (folder / "ground_truth.json").exists():

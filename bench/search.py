@@ -42,8 +42,8 @@ from load import KEY, empty, generate  # noqa: E402
 
 from graph.errors import InvalidInput  # noqa: E402
 from graph.ids import parse_citizen_id  # noqa: E402
-from graph.store.neo4j_store import Neo4jStore  # noqa: E402
-from graph.store.nx_store import EmbeddedStore  # noqa: E402
+from graph.store.embedded.store import EmbeddedStore  # noqa: E402
+from graph.store.neo4j.store import Neo4jStore  # noqa: E402
 from graph.store.protocol import GraphStore  # noqa: E402
 from graph.vocabulary import Label  # noqa: E402
 from loaders.source import open_table  # noqa: E402

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def neo4j_server() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def neo4j_session_store(neo4j_server: dict[str, str]) -> Iterator[GraphStore]:
     """One Neo4jStore on the test server for the whole session, schema applied once."""
-    from graph.store.neo4j_store import Neo4jStore
+    from graph.store.neo4j.store import Neo4jStore
 
     store = Neo4jStore(
         neo4j_server["uri"],

@@ -27,9 +27,9 @@ def demo(
 ) -> None:
     """Load the hand-written demo graph and a synthetic county, then serve the API."""
     from loaders.demo import load_demo
-    from loaders.generate import generate_county
     from loaders.pipeline import Loader
     from loaders.report import RejectWriter
+    from loaders.synthetic.county import generate_county
 
     settings = Settings()
     county = settings.data_dir / f"county-{entities}"

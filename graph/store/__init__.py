@@ -9,7 +9,7 @@ from graph.store.protocol import GraphStore
 def open_store(settings: Settings) -> GraphStore:
     """Neo4j when CREDGRAPH_NEO4J_URI is set, else the embedded store under data_dir/graph."""
     if settings.neo4j_uri:
-        from graph.store.neo4j_store import Neo4jStore
+        from graph.store.neo4j.store import Neo4jStore
 
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
         auth = (settings.neo4j_user, password) if password is not None else None
@@ -22,6 +22,6 @@ def open_store(settings: Settings) -> GraphStore:
             query_timeout=settings.query_timeout,
             connect_timeout=settings.connect_timeout,
         )
-    from graph.store.nx_store import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir / "graph")

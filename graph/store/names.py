@@ -16,7 +16,7 @@ SEARCH_LABELS: tuple[Label, ...] = (
 )
 MAX_TEXT = 100
 MAX_MATCHES = 1000
-# Neo4j folds the same way in queries/cypher/_search_rank.cypher: keep the two in step.
+# Neo4j folds the same way in graph/store/neo4j/cypher/_search_rank.cypher: keep the two in step.
 _BRACKETS = {ord("（"): "(", ord("）"): ")"}
 _FOLD = {**_BRACKETS, ord("\n"): " "}
 

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.cli import app as cli
 from graph.audit import safe
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from tests import factories
 from tests.queries import scenarios as s
 

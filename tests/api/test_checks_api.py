@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from tests import factories
 from tests.queries import scenarios as s

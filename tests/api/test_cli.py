@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 
 PURPOSE = {"X-Purpose": "tests"}  # questions about persons must say why
 

@@ -38,7 +38,7 @@ from api import policy
 from api.app import create_app
 from api.keys import KeyRing, Role
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 from tests import factories

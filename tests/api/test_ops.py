@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.errors import StoreUnavailable
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from tests import factories
 from tests.queries import scenarios as s
 

@@ -18,7 +18,7 @@ from api.app import create_app
 from api.commands.entities import register
 from graph.model import Enterprise, Relation
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
 from tests import factories as f

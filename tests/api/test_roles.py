@@ -17,7 +17,7 @@ from api.app import create_app
 from api.keys import KeyRing, Role
 from graph.records import CreditCommitment, ListEntry, ListKind, ListType, record_id
 from graph.settings import Settings
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.vocabulary import Label, RelType
 from tests import factories
 from tests.queries import scenarios as s

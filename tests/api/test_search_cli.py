@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import tests.factories as f
 from api.cli import app
 from graph.model import Enterprise
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from graph.model import ContactKind, contact_point
 from graph.records import ListKind
 from graph.store.protocol import GraphStore
 from graph.vocabulary import Label, RelType
-from loaders.generate import generate_county
 from loaders.pipeline import LoadSummary
+from loaders.synthetic.county import generate_county
 from tests.loaders.conftest import LoadFn
 
 

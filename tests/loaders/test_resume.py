@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from tests.conftest import ROOT, clear_neo4j
 from tests.loaders.conftest import SAMPLES

@@ -26,7 +26,7 @@ import httpx2
 import pytest
 
 from api.errors import RETRY_AFTER
-from graph.store.neo4j_store import Neo4jStore
+from graph.store.neo4j.store import Neo4jStore
 from tests import factories
 from tests.conftest import ROOT, clear_neo4j, neo4j_required
 from tests.queries import scenarios as s

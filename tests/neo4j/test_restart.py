@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from graph.store.neo4j_store import Neo4jStore
+from graph.store.neo4j.store import Neo4jStore
 from graph.store.protocol import GraphStore
 from tests import factories as f
 from tests.conftest import ROOT

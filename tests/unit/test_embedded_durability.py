@@ -13,7 +13,7 @@ import pytest
 
 from graph.errors import StoreUnavailable
 from graph.model import Enterprise
-from graph.store.nx_store import EmbeddedStore
+from graph.store.embedded.store import EmbeddedStore
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     from graph.model import Enterprise
-    from graph.store.nx_store import EmbeddedStore
+    from graph.store.embedded.store import EmbeddedStore
 
     store = EmbeddedStore(Path(sys.argv[1]), compact_bytes=int(sys.argv[2]))
     batch = 0

@@ -28,10 +28,11 @@ from graph.ids import (
     parse_uscc,
     uscc_check_char,
 )
-from loaders import generate_templates, generate_vocab
-from loaders.generate import GROUND_TRUTH, generate_county
-from loaders.generate_codes import People, make_uscc
-from loaders.generate_spec import FILES, XLSX_NAME, FileSpec
+from loaders.synthetic import templates as generate_templates
+from loaders.synthetic import vocab as generate_vocab
+from loaders.synthetic.codes import People, make_uscc
+from loaders.synthetic.county import GROUND_TRUTH, generate_county
+from loaders.synthetic.spec import FILES, XLSX_NAME, FileSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIRS = [ROOT.parent / "shared" / "domain" / "samples", Path("/work/shared/domain/samples")]

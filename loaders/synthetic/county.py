@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from graph.ids import mask_id
-from loaders import generate_vocab as V
-from loaders.generate_codes import People
-from loaders.generate_context import Context
-from loaders.generate_lists import Court, Lists
-from loaders.generate_people import write_judicial, write_officials, write_social
-from loaders.generate_plan import REF_DAY, make_plan
-from loaders.generate_records import Licences, Penalties
-from loaders.generate_registry import Registry
-from loaders.generate_sink import DEFECT_RATE, DUPLICATE_RATE, Truth
-from loaders.generate_spec import FILES, JUDICIAL, LICENCES, OFFICIALS, XLSX_NAME
-from loaders.generate_world import (
+from loaders.synthetic import vocab as V
+from loaders.synthetic.codes import People
+from loaders.synthetic.context import Context
+from loaders.synthetic.lists import Court, Lists
+from loaders.synthetic.people import write_judicial, write_officials, write_social
+from loaders.synthetic.plan import REF_DAY, make_plan
+from loaders.synthetic.records import Licences, Penalties
+from loaders.synthetic.registry import Registry
+from loaders.synthetic.sink import DEFECT_RATE, DUPLICATE_RATE, Truth
+from loaders.synthetic.spec import FILES, JUDICIAL, LICENCES, OFFICIALS, XLSX_NAME
+from loaders.synthetic.world import (
     Enterprises,
     OrgCodes,
     authorities,

@@ -6,13 +6,13 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from loaders import generate_templates as T
-from loaders import generate_vocab as V
-from loaders.generate_codes import court_mask, day
-from loaders.generate_context import RECORDS_FROM, Context
-from loaders.generate_plan import REF_DAY
-from loaders.generate_sink import Sink
-from loaders.generate_spec import COMMITMENTS, COURT, LISTS
+from loaders.synthetic import templates as T
+from loaders.synthetic import vocab as V
+from loaders.synthetic.codes import court_mask, day
+from loaders.synthetic.context import RECORDS_FROM, Context
+from loaders.synthetic.plan import REF_DAY
+from loaders.synthetic.sink import Sink
+from loaders.synthetic.spec import COMMITMENTS, COURT, LISTS
 
 _ORG, _PERSON, _TRADER = V.SUBJECT_KINDS
 _LIST = {spec[0]: spec for spec in T.LISTS}

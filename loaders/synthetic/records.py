@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from loaders import generate_templates as T
-from loaders import generate_vocab as V
-from loaders.generate_context import Context, amount, fine_cents
-from loaders.generate_spec import LICENCES, PENALTIES
+from loaders.synthetic import templates as T
+from loaders.synthetic import vocab as V
+from loaders.synthetic.context import Context, amount, fine_cents
+from loaders.synthetic.spec import LICENCES, PENALTIES
 
 _ORG, _PERSON, _TRADER = V.SUBJECT_KINDS
 _PENALISERS = (  # authority key, weight

@@ -12,7 +12,7 @@ import neo4j
 from graph.errors import NotFound
 from graph.records import RECORD_ADAPTER
 from graph.store import common
-from graph.store.cypher import statement, with_types
+from graph.store.neo4j.cypher import statement, with_types
 from graph.store.protocol import Direction, NodeSummary, RecordItem, RecordView, Subgraph
 from graph.vocabulary import Label, RelType
 

@@ -26,7 +26,7 @@ from neo4j import ManagedTransaction
 from graph.model import former_names_after
 from graph.schema import NAME_INDEXES
 from graph.store import names
-from graph.store.cypher import statement
+from graph.store.neo4j.cypher import statement
 from graph.store.protocol import NameMatch
 from graph.vocabulary import Label
 

@@ -11,8 +11,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from graph.ids import USCC_CHARSET
-from loaders.generate_spec import FileSpec
-from loaders.generate_vocab import BAD_AMOUNTS, BAD_DATES, UNKNOWN_VALUES
+from loaders.synthetic.spec import FileSpec
+from loaders.synthetic.vocab import BAD_AMOUNTS, BAD_DATES, UNKNOWN_VALUES
 
 DEFECT_RATE = 0.0075  # malformed rows per valid row
 DUPLICATE_RATE = 0.0012  # exact duplicates per valid row

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from loaders import generate_vocab as V
-from loaders.generate_codes import day
-from loaders.generate_context import Context, amount
-from loaders.generate_plan import REF_DAY
-from loaders.generate_spec import ENTERPRISES, PERSONNEL, SHAREHOLDERS
-from loaders.generate_world import NEW_ERA
+from loaders.synthetic import vocab as V
+from loaders.synthetic.codes import day
+from loaders.synthetic.context import Context, amount
+from loaders.synthetic.plan import REF_DAY
+from loaders.synthetic.spec import ENTERPRISES, PERSONNEL, SHAREHOLDERS
+from loaders.synthetic.world import NEW_ERA
 
 _STATUS_PICK = [  # 100 slots
     s for s, w in zip(V.COMPANY_STATUSES, V.COMPANY_STATUS_WEIGHTS, strict=True) for _ in range(w)

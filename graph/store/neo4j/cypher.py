@@ -1,4 +1,4 @@
-"""Reads the named Cypher statements shipped in queries/cypher and splices checked names."""
+"""Reads the named Cypher statements in cypher/ beside this module; splices checked names."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ _INCLUDE = re.compile(r"__INCLUDE_(\w+)__")
 
 @cache
 def statement(name: str) -> str:
-    """The text of ``queries/cypher/<name>.cypher``, with each ``__INCLUDE_x__`` replaced by
-    the fragment ``_x.cypher`` (a subquery body two statements share).
+    """The text of ``cypher/<name>.cypher`` (beside this module), with each ``__INCLUDE_x__``
+    replaced by the fragment ``_x.cypher`` (a subquery body two statements share).
 
     >>> statement("labels_of").startswith("// Purpose:")
     True
@@ -22,7 +22,9 @@ def statement(name: str) -> str:
     >>> "__INCLUDE" in text, text.count("[r:__TYPES__]")
     (False, 2)
     """
-    text = resources.files("queries.cypher").joinpath(f"{name}.cypher").read_text("utf-8")
+    text = (
+        resources.files("graph.store.neo4j").joinpath("cypher", f"{name}.cypher").read_text("utf-8")
+    )
     return _INCLUDE.sub(lambda m: _fragment(m.group(1)), text)
 
 

@@ -20,9 +20,9 @@ from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER
 from graph.schema import SCHEMA
 from graph.store import common
-from graph.store.cypher import statement, with_labels, with_type
-from graph.store.neo4j_search import Neo4jSearch
-from graph.store.neo4j_traverse import Neo4jTraversal, concrete, native
+from graph.store.neo4j.cypher import statement, with_labels, with_type
+from graph.store.neo4j.search import Neo4jSearch
+from graph.store.neo4j.traverse import Neo4jTraversal, concrete, native
 from graph.store.protocol import (
     CODE_FIELDS,
     CodeField,

@@ -17,9 +17,9 @@ from graph.ids import echo_safe
 from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
-from graph.store.journal import Journal
-from graph.store.nx_search import EmbeddedSearch
-from graph.store.nx_traverse import EmbeddedTraversal, holds, node_label
+from graph.store.embedded.journal import Journal
+from graph.store.embedded.search import EmbeddedSearch
+from graph.store.embedded.traverse import EmbeddedTraversal, holds, node_label
 from graph.store.protocol import (
     CODE_FIELDS,
     CodeField,

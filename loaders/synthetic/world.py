@@ -6,9 +6,9 @@ import random
 from array import array
 from dataclasses import dataclass
 
-from loaders import generate_templates as T
-from loaders import generate_vocab as V
-from loaders.generate_codes import Perm, base31, make_uscc, mix64
+from loaders.synthetic import templates as T
+from loaders.synthetic import vocab as V
+from loaders.synthetic.codes import Perm, base31, make_uscc, mix64
 
 NEW_ERA = 24014  # day number of 2015-10-01: codes from here on are MA…-style
 _ROADS = [w + k for w in V.ROAD_WORDS for k in V.ROAD_KINDS]

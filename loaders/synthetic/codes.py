@@ -10,7 +10,7 @@ from math import gcd
 from operator import mul
 
 from graph.ids import USCC_CHARSET, citizen_id_check_char
-from loaders import generate_vocab as V
+from loaders.synthetic import vocab as V
 
 DAY0 = date(1950, 1, 1).toordinal()  # day numbers count from here
 _LAST_DAY = date(2035, 12, 31).toordinal()

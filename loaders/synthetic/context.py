@@ -10,11 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from loaders.generate_codes import People, day, iso_dates
-from loaders.generate_plan import REF_DAY, Plan
-from loaders.generate_sink import Sink, Truth
-from loaders.generate_spec import FileSpec
-from loaders.generate_world import Enterprises, Org
+from loaders.synthetic.codes import People, day, iso_dates
+from loaders.synthetic.plan import REF_DAY, Plan
+from loaders.synthetic.sink import Sink, Truth
+from loaders.synthetic.spec import FileSpec
+from loaders.synthetic.world import Enterprises, Org
 
 T = TypeVar("T")
 RECORDS_FROM = day(2019, 1, 1)  # credit records run from 2019 to the day before REF_DAY

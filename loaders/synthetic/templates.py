@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from loaders.generate_vocab import words
+from loaders.synthetic.vocab import words
 
 
 def _table(text: str) -> list[list[str]]:

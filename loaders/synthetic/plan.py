@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from loaders.generate_codes import day
-from loaders.generate_world import NEW_ERA, Enterprises
+from loaders.synthetic.codes import day
+from loaders.synthetic.world import NEW_ERA, Enterprises
 
 REF_DAY = day(2026, 11, 26)  # the county's "today": records run up to the day before
 LINK_KINDS = ("legal_representative", "shareholder", "executive", "shared_contact")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from loaders import generate_templates as T
-from loaders import generate_vocab as V
-from loaders.generate_codes import day, make_uscc
-from loaders.generate_context import Context
-from loaders.generate_plan import REF_DAY
-from loaders.generate_spec import JUDICIAL, OFFICIALS, SOCIAL
-from loaders.generate_world import Org, OrgCodes
+from loaders.synthetic import templates as T
+from loaders.synthetic import vocab as V
+from loaders.synthetic.codes import day, make_uscc
+from loaders.synthetic.context import Context
+from loaders.synthetic.plan import REF_DAY
+from loaders.synthetic.spec import JUDICIAL, OFFICIALS, SOCIAL
+from loaders.synthetic.world import Org, OrgCodes
 
 _SOCIAL_PICK = (0,) * 11 + (1,) * 8 + (2,)
 _JUDICIAL_PICK = [k for k, (_, share, _, _) in enumerate(T.JUDICIAL_KINDS) for _ in range(share)]

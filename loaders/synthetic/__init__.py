@@ -1,0 +1,1 @@
+"""The synthetic county: a generated world of organisations, people, records and ground truth."""
