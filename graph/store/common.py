@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 
 from graph.errors import InvalidInput
-from graph.model import Relation
-from graph.store.protocol import Direction, Rejection, Subgraph
+from graph.model import AnyEntity, Relation
+from graph.records import AnyRecord
+from graph.store.protocol import Direction, Props, Rejection, Subgraph
 from graph.vocabulary import (
     ENDPOINTS,
     ENTITY_LABELS,
@@ -21,6 +22,20 @@ from graph.vocabulary import (
 )
 
 SEP = "\x1f"
+
+
+def _date_fields() -> frozenset[str]:
+    models = [Relation, *get_args(get_args(AnyEntity)[0]), *get_args(get_args(AnyRecord)[0])]
+    return frozenset(
+        name
+        for model in models
+        for name, info in model.model_fields.items()
+        if info.annotation in (date, date | None)
+    )
+
+
+#: Properties that hold a date (ISO text in the stored form; Neo4j keeps them as dates).
+DATE_FIELDS = _date_fields()
 MAX_PAGE = 1000
 
 
@@ -70,33 +85,40 @@ def decode_cursor(cursor: str | None) -> str | None:
 
 
 def check_entity_labels(
-    items: Sequence[Any], existing: Mapping[str, str]
-) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    items: Sequence[Props], existing: Mapping[str, str]
+) -> tuple[list[tuple[int, Props]], list[Rejection]]:
     """Split entity items into writable ones and those whose id belongs to another label."""
-    ok: list[tuple[int, Any]] = []
+    ok: list[tuple[int, Props]] = []
     rejected: list[Rejection] = []
     seen = dict(existing)
     for index, item in enumerate(items):
-        have = seen.setdefault(item.id, str(item.label))
-        if have != str(item.label):
-            reason = f"id already belongs to a {have}, not a {item.label}"
-            rejected.append(Rejection(index=index, id=item.id, field="id", reason=reason))
+        node_id, label = item["id"], item["label"]
+        have = seen.setdefault(node_id, label)
+        if have != label:
+            reason = f"id already belongs to a {have}, not a {label}"
+            rejected.append(Rejection(index=index, id=node_id, field="id", reason=reason))
         else:
             ok.append((index, item))
     return ok, rejected
 
 
+_ENDPOINT_LABELS = {
+    str(rel): ({str(x) for x in sources}, {str(x) for x in targets})
+    for rel, (sources, targets) in ENDPOINTS.items()
+}
+
+
 def check_relations(
-    items: Sequence[Relation], labels: Mapping[str, str]
-) -> tuple[list[tuple[int, Relation]], list[Rejection]]:
+    items: Sequence[Props], labels: Mapping[str, str]
+) -> tuple[list[tuple[int, Props]], list[Rejection]]:
     """Split relations into writable ones and those with a missing or wrong-kind endpoint."""
-    ok: list[tuple[int, Relation]] = []
+    ok: list[tuple[int, Props]] = []
     rejected: list[Rejection] = []
     for index, rel in enumerate(items):
-        sources, targets = ENDPOINTS[rel.type]
-        problem = _endpoint_problem("source_id", rel.source_id, labels, sources, rel.type)
+        sources, targets = _ENDPOINT_LABELS[rel["type"]]
+        problem = _endpoint_problem("source_id", rel["source_id"], labels, sources, rel["type"])
         problem = problem or _endpoint_problem(
-            "target_id", rel.target_id, labels, targets, rel.type
+            "target_id", rel["target_id"], labels, targets, rel["type"]
         )
         if problem:
             field, reason = problem
@@ -107,55 +129,64 @@ def check_relations(
 
 
 def _endpoint_problem(
-    field: str, node_id: str, labels: Mapping[str, str], allowed: Iterable[Label], rel: RelType
+    field: str, node_id: str, labels: Mapping[str, str], allowed: set[str], rel: str
 ) -> tuple[str, str] | None:
     label = labels.get(node_id)
     if label is None:
         return field, f"no node with id {node_id!r}"
-    if label not in {str(a) for a in allowed}:
+    if label not in allowed:
         return field, f"{rel} cannot {'start' if field == 'source_id' else 'end'} at a {label}"
     return None
 
 
+_ENTITY_LABELS = frozenset(str(label) for label in ENTITY_LABELS)
+_ISSUERS = (str(Label.AUTHORITY), str(Label.SOCIAL_ORGANIZATION))
+
+
 def check_records(
-    items: Sequence[Any], labels: Mapping[str, str]
-) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    items: Sequence[Props], labels: Mapping[str, str]
+) -> tuple[list[tuple[int, Props]], list[Rejection]]:
     """Split records into writable ones and those whose subject, issuer or id is wrong."""
-    ok: list[tuple[int, Any]] = []
+    ok: list[tuple[int, Props]] = []
     rejected: list[Rejection] = []
-    entity_labels = {str(label) for label in ENTITY_LABELS}
     seen = dict(labels)
     for index, record in enumerate(items):
-        subject = labels.get(record.subject_id)
-        issuer = labels.get(record.issuer_id) if record.issuer_id else str(Label.AUTHORITY)
-        issuers = (str(Label.AUTHORITY), str(Label.SOCIAL_ORGANIZATION))
-        have = seen.setdefault(record.id, str(record.kind))
-        if subject not in entity_labels:
-            field, reason = "subject_id", f"no entity with id {record.subject_id!r}"
-        elif issuer not in issuers:
-            field, reason = "issuer_id", f"no authority or public body with id {record.issuer_id!r}"
-        elif have != str(record.kind):
-            field, reason = "id", f"id already belongs to a {have}, not a {record.kind}"
+        issuer_id = record.get("issuer_id")
+        subject = labels.get(record["subject_id"])
+        issuer = labels.get(issuer_id) if issuer_id else _ISSUERS[0]
+        have = seen.setdefault(record["id"], record["kind"])
+        if subject not in _ENTITY_LABELS:
+            field, reason = "subject_id", f"no entity with id {record['subject_id']!r}"
+        elif issuer not in _ISSUERS:
+            field, reason = "issuer_id", f"no authority or public body with id {issuer_id!r}"
+        elif have != record["kind"]:
+            field, reason = "id", f"id already belongs to a {have}, not a {record['kind']}"
         else:
             ok.append((index, record))
             continue
-        rejected.append(Rejection(index=index, id=record.id, field=field, reason=reason))
+        rejected.append(Rejection(index=index, id=record["id"], field=field, reason=reason))
     return ok, rejected
 
 
-def relation_ids(items: Sequence[Relation]) -> list[str]:
+def relation_ids(items: Sequence[Props]) -> list[str]:
     """Every node id the relations reference."""
-    return sorted({node for rel in items for node in (rel.source_id, rel.target_id)})
+    return sorted({node for rel in items for node in (rel["source_id"], rel["target_id"])})
 
 
-def record_ids(items: Sequence[Any]) -> list[str]:
+def record_ids(items: Sequence[Props]) -> list[str]:
     """Every node id the records reference, their own ids included."""
-    ids = {r.subject_id for r in items} | {r.id for r in items}
-    return sorted(ids | {r.issuer_id for r in items if r.issuer_id})
+    ids = {r["subject_id"] for r in items} | {r["id"] for r in items}
+    return sorted(ids | {r["issuer_id"] for r in items if r.get("issuer_id")})
 
 
-def _rel_label(rel: Relation) -> str:
-    return f"{rel.type}:{rel.source_id}->{rel.target_id}" + (f"#{rel.key}" if rel.key else "")
+def identity(rel: Props) -> tuple[str, str, str, str]:
+    """A relation's natural key from its stored form: (type, source, target, key)."""
+    return (rel["type"], rel["source_id"], rel["target_id"], rel.get("key", ""))
+
+
+def _rel_label(rel: Props) -> str:
+    key = rel.get("key")
+    return f"{rel['type']}:{rel['source_id']}->{rel['target_id']}" + (f"#{key}" if key else "")
 
 
 def neighbour_name(props: Mapping[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +17,11 @@ CodeField = Literal["org_code", "registration_number"]
 CODE_FIELDS: tuple[CodeField, ...] = ("org_code", "registration_number")
 EntityItem = AnyEntity
 RecordItem = AnyRecord
+#: An item in its stored form, as ``Model.properties()`` gives it: JSON values (dates as ISO
+#: text, enums as their value), no ``None``; ``label`` (entities), ``kind`` (records) or
+#: ``type``/``source_id``/``target_id``/``key`` (relations) say what it is. The load path
+#: makes these directly, without model objects; the models stay their schema.
+Props = dict[str, Any]
 
 
 class Rejection(BaseModel):
@@ -172,6 +177,15 @@ class GraphStore(Protocol):
 
     def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
         """Create or update records keyed by id, linked to their subject and issuer."""
+
+    def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_entities`` for items in their stored form (the load path's batches)."""
+
+    def write_relations(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_relations`` for items in their stored form."""
+
+    def write_records(self, items: Sequence[Props]) -> UpsertResult:
+        """``upsert_records`` for items in their stored form."""
 
     def get_entity(
         self, entity_id: str, *, as_of: date | None = None, record_limit: int = 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from graph.store.protocol import (
     NeighbourPage,
     NodeSummary,
     Outcome,
+    Props,
     RecordItem,
     RecordView,
     Rejection,
@@ -105,87 +106,92 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
         self, items: Sequence[EntityItem], *, create_only: bool = False
     ) -> UpsertResult:
         """Create or update entities and contact points, keyed by id."""
-        with self._mutex:
-            labels = self._labels([item.id for item in items])
-            ok, rejected = common.check_entity_labels(items, labels)
-            outcomes: list[Outcome] = ["rejected"] * len(items)
-            ops: list[Op] = []
-            for index, item in ok:
-                props = item.properties()
-                if not create_only:
-                    self._keep_former_names(props)
-                outcomes[index] = self._put_node(item.id, props, item.loaded_at, ops, create_only)
-            self._commit(ops)
-            return UpsertResult.of(outcomes, rejected)
+        return self.write_entities([item.properties() for item in items], create_only=create_only)
 
     def upsert_relations(
         self, items: Sequence[Relation], *, create_only: bool = False
     ) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key)."""
+        return self.write_relations([rel.properties() for rel in items], create_only=create_only)
+
+    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
+        """Create or update records, then (re)link them to their subject and issuer."""
+        return self.write_records([record.properties() for record in items])
+
+    def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_entities`` for items in their stored form."""
+        with self._mutex:
+            labels = self._labels([item["id"] for item in items])
+            ok, rejected = common.check_entity_labels(items, labels)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
+            ops: list[Op] = []
+            for index, item in ok:
+                props = dict(item)
+                if not create_only:
+                    self._keep_former_names(props)
+                outcomes[index] = self._put_node(props["id"], props, ops, create_only)
+            self._commit(ops)
+            return UpsertResult.of(outcomes, rejected)
+
+    def write_relations(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_relations`` for items in their stored form."""
         with self._mutex:
             labels = self._labels(common.relation_ids(items))
             ok, rejected = common.check_relations(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
             for index, rel in ok:
-                props = rel.properties()
-                del props["source_id"], props["target_id"]
-                outcomes[index] = self._put_edge(
-                    rel.source_id, rel.target_id, props, rel.loaded_at, ops, create_only
-                )
+                props = dict(rel)
+                source, target = props.pop("source_id"), props.pop("target_id")
+                props.setdefault("key", "")
+                outcomes[index] = self._put_edge(source, target, props, ops, create_only)
             self._commit(ops)
             return UpsertResult.of(outcomes, rejected)
 
-    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
-        """Create or update records, then (re)link them to their subject and issuer."""
+    def write_records(self, items: Sequence[Props]) -> UpsertResult:
+        """``upsert_records`` for items in their stored form."""
         with self._mutex:
             labels = self._labels(common.record_ids(items))
             ok, rejected = common.check_records(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
             ops: list[Op] = []
             for index, record in ok:
-                outcome = self._put_node(record.id, record.properties(), record.loaded_at, ops)
-                moved = self._relink(record.id, RelType.CONCERNS, record.subject_id, ops)
-                moved |= self._relink(record.id, RelType.ISSUED_BY, record.issuer_id, ops)
+                props = dict(record)
+                outcome = self._put_node(props["id"], props, ops)
+                moved = self._relink(props["id"], RelType.CONCERNS, props["subject_id"], ops)
+                moved |= self._relink(props["id"], RelType.ISSUED_BY, props.get("issuer_id"), ops)
                 outcomes[index] = "updated" if outcome == "unchanged" and moved else outcome
             self._commit(ops)
             return UpsertResult.of(outcomes, rejected)
 
     def _put_node(
-        self,
-        node_id: str,
-        props: dict[str, Any],
-        loaded_at: Any,
-        ops: list[Op],
-        create_only: bool = False,
+        self, node_id: str, props: dict[str, Any], ops: list[Op], create_only: bool = False
     ) -> Outcome:
         current = self._graph.nodes.get(node_id)
-        return self._put(current, props, loaded_at, ops, ["node", node_id], create_only)
+        return self._put(current, props, ops, ["node", node_id], create_only)
 
     def _put_edge(
         self,
         src: str,
         dst: str,
         props: dict[str, Any],
-        loaded_at: Any,
         ops: list[Op],
         create_only: bool = False,
     ) -> Outcome:
         ekey = _ekey(props["type"], props["key"])
         current = self._graph.get_edge_data(src, dst, ekey)
-        return self._put(current, props, loaded_at, ops, ["edge", src, dst, ekey], create_only)
+        return self._put(current, props, ops, ["edge", src, dst, ekey], create_only)
 
     def _put(
         self,
         current: dict[str, Any] | None,
         props: dict[str, Any],
-        loaded_at: Any,
         ops: list[Op],
         op: Op,
         create_only: bool,
     ) -> Outcome:
         """Merge ``props`` into a node or edge: new ones get loaded_at, equal ones are left."""
-        props.pop("loaded_at", None)
+        loaded_at = props.pop("loaded_at", None)
         outcome: Outcome = "updated"
         if current is None:
             props["loaded_at"] = _iso(loaded_at or common.now())
@@ -368,6 +374,15 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
         with self._mutex:
             found = {v: sorted(self._lookup.get((field, v), ())) for v in set(values)}
         return {v: ids for v, ids in found.items() if ids}
+
+    def iter_items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every node as ("node", props) and every relation as ("edge", props with source_id
+        and target_id), in their stored form (for export, e.g. a Neo4j bulk import)."""
+        with self._mutex:
+            for _, props in self._graph.nodes(data=True):
+                yield "node", dict(props)
+            for source, target, props in self._graph.edges(data=True):
+                yield "edge", {**props, "source_id": source, "target_id": target}
 
     def stats(self) -> GraphStats:
         """Counts of nodes by label and relations by type."""

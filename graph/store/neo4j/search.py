@@ -129,19 +129,20 @@ class Neo4jSearch:
         """The former names each organisation of a batch is to have (by batch index; only
         non-empty lists): what it has, what the item brings, and its old name when the item
         renames it; repeats within the batch as if written one after another."""
-        orgs = [(index, item) for index, item in ok if item.label in _RENAMABLE]
+        orgs = [(index, item) for index, item in ok if item["label"] in _RENAMABLE]
         if not orgs:
             return {}
-        ids = sorted({item.id for _, item in orgs})
+        ids = sorted({item["id"] for _, item in orgs})
         current = {
             row["id"]: (row["name"], row["former_names"])
             for row in tx.run(statement("search_former_names"), ids=ids)
         }
         found: dict[int, list[str]] = {}
         for index, item in orgs:
-            old_name, old_former = current.get(item.id, (None, None))
-            former = former_names_after(old_name, old_former, item.name, item.former_names)
-            current[item.id] = (item.name, former)
+            old_name, old_former = current.get(item["id"], (None, None))
+            new_former = item.get("former_names", [])
+            former = former_names_after(old_name, old_former, item["name"], new_former)
+            current[item["id"]] = (item["name"], former)
             if former:
                 found[index] = former
         return found

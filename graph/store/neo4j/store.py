@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER
 from graph.schema import SCHEMA
 from graph.store import common
+from graph.store.common import DATE_FIELDS
 from graph.store.neo4j.cypher import statement, with_labels, with_type
 from graph.store.neo4j.search import Neo4jSearch
 from graph.store.neo4j.traverse import Neo4jTraversal, concrete, native
@@ -34,6 +34,7 @@ from graph.store.protocol import (
     NeighbourPage,
     NodeSummary,
     Outcome,
+    Props,
     RecordItem,
     RecordView,
     UpsertResult,
@@ -45,20 +46,29 @@ _UMBRELLA = [str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)]
 _STRUCTURAL = ("source_id", "target_id", "loaded_at")
 
 
-def _plain(value: Any) -> Any:
-    """Values the driver stores natively: enums as their text, lists element-wise."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 @lru_cache(maxsize=64)
 def _iso(moment: datetime) -> str:
     """A timestamp as ISO text for Cypher's datetime(): the driver's own temporal packing
     costs ~0.2 ms per value (measured), and a load stamps every item with the same moment."""
     return moment.isoformat()
+
+
+def _stored(item: Props) -> dict[str, Any]:
+    """An item's properties as Neo4j keeps them: dates as dates (Cypher compares them with
+    ``$as_of``), no endpoints, no loaded_at (set once, on create)."""
+    props = {k: v for k, v in item.items() if k not in _STRUCTURAL}
+    for key in DATE_FIELDS.intersection(props):
+        props[key] = date.fromisoformat(props[key])
+    return props
+
+
+def _node_row(index: int, item: Props, stamp: str) -> dict[str, Any]:
+    return {
+        "i": index,
+        "id": item["id"],
+        "props": _stored(item),
+        "loaded_at": item.get("loaded_at") or stamp,
+    }
 
 
 class Neo4jStore(Neo4jTraversal, Neo4jSearch):
@@ -166,11 +176,11 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         record = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA).single()
         return dict(zip(record["ids"], record["labels"], strict=True)) if record else {}
 
+    @staticmethod
     def _repeat_outcomes(
-        self,
-        ok: Sequence[tuple[int, Any]],
+        ok: Sequence[tuple[int, Props]],
         outcomes: list[Outcome],
-        key: Callable[[Any], Any],
+        key: Callable[[Props], Any],
         create_only: bool = False,
     ) -> None:
         """Outcomes of items repeated within one batch, as if written one after another.
@@ -181,7 +191,7 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         """
         merged: dict[Any, dict[str, Any]] = {}
         for index, item in ok:
-            props = self._props(item)
+            props = {k: v for k, v in item.items() if k not in _STRUCTURAL}
             earlier = merged.get(key(item))
             if earlier is None:
                 merged[key(item)] = props
@@ -210,99 +220,91 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         self, items: Sequence[EntityItem], *, create_only: bool = False
     ) -> UpsertResult:
         """Create or update entities and contact points, keyed by id, in one transaction."""
-        stamp = common.now()
-
-        entity_statement = "create_entities" if create_only else "upsert_entities"
-
-        def work(tx: ManagedTransaction, items: Sequence[EntityItem]) -> UpsertResult:
-            labels = self._labels(tx, [item.id for item in items])
-            ok, rejected = common.check_entity_labels(items, labels)
-            outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
-            former = {} if create_only else self._search_former_names(tx, ok)
-            for index, item in ok:
-                row = self._node_row(index, item, stamp)
-                if index in former:
-                    row["props"]["former_names"] = former[index]
-                groups[item.label].append(row)
-            for label, rows in groups.items():
-                self._run_group(
-                    tx, with_labels(entity_statement, umbrella_labels(label)), rows, outcomes
-                )
-            self._repeat_outcomes(ok, outcomes, lambda item: item.id, create_only)
-            return UpsertResult.of(outcomes, rejected)
-
-        return self._write(items, work)
+        return self.write_entities([item.properties() for item in items], create_only=create_only)
 
     def upsert_relations(
         self, items: Sequence[Relation], *, create_only: bool = False
     ) -> UpsertResult:
         """Create or update relations keyed by (type, source, target, key), in one transaction."""
-        stamp = common.now()
-
-        relation_statement = "create_relations" if create_only else "upsert_relations"
-
-        def work(tx: ManagedTransaction, items: Sequence[Relation]) -> UpsertResult:
-            labels = self._labels(tx, common.relation_ids(items))
-            ok, rejected = common.check_relations(items, labels)
-            outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[RelType, list[dict[str, Any]]] = defaultdict(list)
-            for index, rel in ok:
-                props = self._props(rel)
-                groups[rel.type].append(
-                    {
-                        "i": index,
-                        "source_id": rel.source_id,
-                        "target_id": rel.target_id,
-                        "key": rel.key,
-                        "props": props,
-                        "loaded_at": _iso(rel.loaded_at or stamp),
-                    }
-                )
-            for rel_type, rows in groups.items():
-                self._run_group(tx, with_type(relation_statement, rel_type), rows, outcomes)
-            self._repeat_outcomes(ok, outcomes, lambda rel: rel.identity, create_only)
-            return UpsertResult.of(outcomes, rejected)
-
-        return self._write(items, work)
+        return self.write_relations([rel.properties() for rel in items], create_only=create_only)
 
     def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
         """Create or update records and link them to subject and issuer, in one transaction."""
-        stamp = common.now()
+        return self.write_records([record.properties() for record in items])
 
-        def work(tx: ManagedTransaction, items: Sequence[RecordItem]) -> UpsertResult:
-            labels = self._labels(tx, common.record_ids(items))
-            ok, rejected = common.check_records(items, labels)
+    def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_entities`` for items in their stored form."""
+        stamp = _iso(common.now())
+        entity_statement = "create_entities" if create_only else "upsert_entities"
+
+        def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
+            labels = self._labels(tx, [item["id"] for item in items])
+            ok, rejected = common.check_entity_labels(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[Label, list[dict[str, Any]]] = defaultdict(list)
-            for index, record in ok:
-                row = self._node_row(index, record, stamp)
-                row.update(subject_id=record.subject_id, issuer_id=record.issuer_id)
-                groups[record.kind].append(row)
-            for kind, rows in groups.items():
-                self._run_group(
-                    tx, with_labels("upsert_records", umbrella_labels(kind)), rows, outcomes
-                )
-            self._repeat_outcomes(ok, outcomes, lambda record: record.id)
+            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            former = {} if create_only else self._search_former_names(tx, ok)
+            for index, item in ok:
+                row = _node_row(index, item, stamp)
+                if index in former:
+                    row["props"]["former_names"] = former[index]
+                groups[item["label"]].append(row)
+            for label, rows in groups.items():
+                query = with_labels(entity_statement, umbrella_labels(Label(label)))
+                self._run_group(tx, query, rows, outcomes)
+            self._repeat_outcomes(ok, outcomes, lambda item: item["id"], create_only)
             return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
-    @staticmethod
-    def _props(model: Any) -> dict[str, Any]:
-        data = model.model_dump(mode="python", exclude_none=True)
-        if not data.get("former_names", True):  # not stored while empty
-            del data["former_names"]
-        return {k: _plain(v) for k, v in data.items() if k not in _STRUCTURAL}
+    def write_relations(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        """``upsert_relations`` for items in their stored form."""
+        stamp = _iso(common.now())
+        relation_statement = "create_relations" if create_only else "upsert_relations"
 
-    def _node_row(self, index: int, item: Any, stamp: Any) -> dict[str, Any]:
-        props = self._props(item)
-        return {
-            "i": index,
-            "id": item.id,
-            "props": props,
-            "loaded_at": _iso(item.loaded_at or stamp),
-        }
+        def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
+            labels = self._labels(tx, common.relation_ids(items))
+            ok, rejected = common.check_relations(items, labels)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
+            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for index, rel in ok:
+                groups[rel["type"]].append(
+                    {
+                        "i": index,
+                        "source_id": rel["source_id"],
+                        "target_id": rel["target_id"],
+                        "key": rel.get("key", ""),
+                        "props": _stored(rel),
+                        "loaded_at": rel.get("loaded_at") or stamp,
+                    }
+                )
+            for rel_type, rows in groups.items():
+                query = with_type(relation_statement, RelType(rel_type))
+                self._run_group(tx, query, rows, outcomes)
+            self._repeat_outcomes(ok, outcomes, common.identity, create_only)
+            return UpsertResult.of(outcomes, rejected)
+
+        return self._write(items, work)
+
+    def write_records(self, items: Sequence[Props]) -> UpsertResult:
+        """``upsert_records`` for items in their stored form."""
+        stamp = _iso(common.now())
+
+        def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
+            labels = self._labels(tx, common.record_ids(items))
+            ok, rejected = common.check_records(items, labels)
+            outcomes: list[Outcome] = ["rejected"] * len(items)
+            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for index, record in ok:
+                row = _node_row(index, record, stamp)
+                row.update(subject_id=record["subject_id"], issuer_id=record.get("issuer_id"))
+                groups[record["kind"]].append(row)
+            for kind, rows in groups.items():
+                query = with_labels("upsert_records", umbrella_labels(Label(kind)))
+                self._run_group(tx, query, rows, outcomes)
+            self._repeat_outcomes(ok, outcomes, lambda record: record["id"])
+            return UpsertResult.of(outcomes, rejected)
+
+        return self._write(items, work)
 
     # -- reads -----------------------------------------------------------------------------
     def get_entity(
