@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph.store.neo4j.cypher import with_labels, with_type  # noqa: E402
-from graph.store.neo4j.store import Neo4jStore  # noqa: E402
+from graph.store.neo4j.store import Neo4jStore, _stored  # noqa: E402
 from graph.vocabulary import Label, RelType, umbrella_labels  # noqa: E402
 from loaders.base import Context, Row  # noqa: E402
 from loaders.formats import ORDER  # noqa: E402
@@ -91,6 +91,9 @@ def child(backend: str, folder: Path, data_dir: str) -> None:
                 "seconds": summary.totals.seconds,
                 "rows_per_second": summary.rows_per_second,
                 "peak_mb": round(peak, 1),
+                "parse_workers": summary.workers,
+                "parse_us_per_row": summary.parse_us_per_row,
+                "parse_seconds": summary.parse_seconds,
             }
         )
     )
@@ -144,16 +147,17 @@ def naive(store: Neo4jStore, folder: Path, limit: int) -> dict[str, Any]:
 
 def _naive_row(tx: Any, parsed: Any) -> None:
     for node in [*parsed.entities, *parsed.records]:
-        label = Label(getattr(node, "label", None) or node.kind)
-        props = Neo4jStore._props(node)
-        tx.run(with_labels("naive_merge_node", umbrella_labels(label)), id=node.id, props=props)
+        label = Label(node.get("label") or node["kind"])
+        props = _stored(node)
+        tx.run(with_labels("naive_merge_node", umbrella_labels(label)), id=node["id"], props=props)
     links = [
-        (r.type, r.source_id, r.target_id, r.key, Neo4jStore._props(r)) for r in parsed.relations
+        (RelType(r["type"]), r["source_id"], r["target_id"], r["key"], _stored(r))
+        for r in parsed.relations
     ]
     for record in parsed.records:
-        links.append((RelType.CONCERNS, record.id, record.subject_id, "", {}))
-        if record.issuer_id:
-            links.append((RelType.ISSUED_BY, record.id, record.issuer_id, "", {}))
+        links.append((RelType.CONCERNS, record["id"], record["subject_id"], "", {}))
+        if record.get("issuer_id"):
+            links.append((RelType.ISSUED_BY, record["id"], record["issuer_id"], "", {}))
     for rel_type, source_id, target_id, key, props in links:
         tx.run(
             with_type("naive_merge_relation", rel_type),

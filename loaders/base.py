@@ -7,23 +7,20 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from graph.errors import InvalidInput
 from graph.ids import is_masked_id, parse_uscc, uscc_entity_kind
 from graph.model import (
-    AnyEntity,
     Authority,
     Enterprise,
     EnterpriseKind,
     OrganizationType,
-    Person,
-    Relation,
     SocialOrganization,
-    make_person,
-    stable_id,
 )
-from graph.records import AnyRecord
+from loaders import items
+from loaders.items import Item, build, stable_id
 
 
 class RowError(Exception):
@@ -64,9 +61,9 @@ class Parsed:
     """What one row becomes. ``primary`` names the row's main fact: ("record"|"entity"|
     "relation", key) where key is the record/entity id or the relation's identity tuple."""
 
-    entities: list[AnyEntity] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    records: list[AnyRecord] = field(default_factory=list)
+    entities: list[Item] = field(default_factory=list)
+    relations: list[Item] = field(default_factory=list)
+    records: list[Item] = field(default_factory=list)
     primary: tuple[str, Any] = ("entity", "")
 
 
@@ -79,6 +76,7 @@ _DATE_PATTERNS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_date(text: str) -> date:
     """A date from the forms sources use; ValueError otherwise.
 
@@ -193,10 +191,14 @@ class Context:
     key: bytes
     source_file: str
     row: int
-    loaded_at: datetime
+    loaded_at: str  # ISO text, as the stored form writes it (a datetime is turned into it)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.loaded_at, datetime):
+            object.__setattr__(self, "loaded_at", items.iso_moment(self.loaded_at))
 
     def provenance(self) -> dict[str, Any]:
-        """Provenance keyword arguments for model constructors."""
+        """Provenance keyword arguments for items.build."""
         return {
             "source_file": self.source_file,
             "source_row": self.row,
@@ -204,12 +206,12 @@ class Context:
         }
 
 
-def person(row: Row, ctx: Context, name_col: str, id_col: str | None) -> Person:
+def person(row: Row, ctx: Context, name_col: str, id_col: str | None) -> Item:
     """A Person from a name column and an ID-number column (full, masked or empty)."""
     name = row.required(name_col)
     number = row.text(id_col) if id_col else None
     try:
-        return make_person(name, number, ctx.key, **ctx.provenance())
+        return items.person(name, number, ctx.key, **ctx.provenance())
     except InvalidInput as exc:
         header = row.header(id_col) if id_col else row.header(name_col)
         raise RowError(header, getattr(exc, "reason", str(exc))) from None
@@ -256,7 +258,7 @@ def organization(
     *,
     org_code: str | None = None,
     registration_number: str | None = None,
-) -> AnyEntity:
+) -> Item:
     """The node for an organisation named in a row, its kind read from the USCC category.
 
     Government organs (11…) are Authority nodes, so the department that issues a record and
@@ -267,7 +269,8 @@ def organization(
     prov = ctx.provenance()
     if code is None:
         node_id = stable_id("org", org_code or registration_number or name)
-        return Enterprise(
+        return build(
+            Enterprise,
             id=node_id,
             name=name,
             org_code=org_code,
@@ -276,18 +279,19 @@ def organization(
         )
     kind = uscc_entity_kind(code)
     if kind == "government_organ":
-        return Authority(id=code, uscc=code, name=name, **prov)
+        return build(Authority, id=code, uscc=code, name=name, **prov)
     if kind in _ENTERPRISE_KINDS:
-        return Enterprise(id=code, uscc=code, name=name, kind=_ENTERPRISE_KINDS[kind], **prov)
+        kind_of = _ENTERPRISE_KINDS[kind]
+        return build(Enterprise, id=code, uscc=code, name=name, kind=kind_of, **prov)
     org_type = _ORG_TYPES.get(kind, OrganizationType.OTHER)
-    return SocialOrganization(id=code, uscc=code, name=name, org_type=org_type, **prov)
+    return build(SocialOrganization, id=code, uscc=code, name=name, org_type=org_type, **prov)
 
 
 #: 主体类别 / 行政相对人类别 -> whether the subject is a natural person.
 SUBJECT_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
 
 
-def subject(row: Row, ctx: Context) -> AnyEntity:
+def subject(row: Row, ctx: Context) -> Item:
     """A row's subject from the columns ``subject_kind``, ``uscc``, ``name``, ``id_number``:
     a person when the kind says so (or there is an ID number and no USCC), else an
     organisation."""
@@ -300,12 +304,17 @@ def subject(row: Row, ctx: Context) -> AnyEntity:
     return organization(code, row.required("name"), ctx)
 
 
-def authority(row: Row, ctx: Context, name_col: str, code_col: str | None) -> Authority:
+def authority(row: Row, ctx: Context, name_col: str, code_col: str | None) -> Item:
     """The Authority that issued a record: by its USCC when given, else by its name."""
     name = row.required(name_col)
     code = row.uscc(code_col) if code_col else None
-    node_id = code or stable_id("authority", name)
-    return Authority(id=node_id, uscc=code, name=name, **ctx.provenance())
+    node_id = code or _authority_id(name)
+    return build(Authority, id=node_id, uscc=code, name=name, **ctx.provenance())
+
+
+@lru_cache(maxsize=1 << 12)
+def _authority_id(name: str) -> str:
+    return stable_id("authority", name)
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from graph.model import AnyEntity, Relation
-from graph.records import AnyRecord
+from graph.store.common import identity
 from graph.store.protocol import GraphStore, UpsertResult
 from loaders.base import Parsed
+from loaders.items import Item
 from loaders.resolve import Resolution
 
-T = TypeVar("T")
 _PROVENANCE = {"source_file", "source_row", "loaded_at"}
 
 
@@ -22,7 +21,7 @@ class Pending:
     """A parsed row waiting for its batch to be written."""
 
     number: int
-    values: dict[str, str]
+    cells: list[str]
     parsed: Parsed
 
 
@@ -32,43 +31,46 @@ class Batch:
     def __init__(self, store: GraphStore, batch: list[Pending]) -> None:
         self.resolution = res = Resolution(store, [e for p in batch for e in p.parsed.entities])
         self.problems: dict[int, tuple[str, str]] = {}
-        entities = _Unique[AnyEntity]()  # the facts rows are about
-        relations = _Unique[Relation]()
-        records = _Unique[AnyRecord]()
-        mentioned = _Unique[AnyEntity](merge=False)  # rows merely mention: created if missing
-        linked = _Unique[Relation](merge=False)
+        entities = _Unique()  # the facts rows are about
+        relations = _Unique()
+        records = _Unique()
+        mentioned = _Unique(merge=False)  # rows merely mention: created if missing
+        linked = _Unique(merge=False)
+        same = res.same
         for pos, pending in enumerate(batch):
             kind, key = pending.parsed.primary
             for entity in pending.parsed.entities:
-                if entity.id in res.same:
+                node_id = entity["id"]
+                if node_id in same:
                     continue
-                target = entities if (kind, key) == ("entity", entity.id) else mentioned
-                target.add((entity.id, entity.label), entity, pos)
+                target = entities if (kind, key) == ("entity", node_id) else mentioned
+                target.add((node_id, entity["label"]), entity, pos)
             for rel in pending.parsed.relations:
-                fact = (kind, key) == ("relation", rel.identity)
-                rel = _remap_relation(rel, res)
-                (relations if fact else linked).add(rel.identity, rel, pos)
+                fact = (kind, key) == ("relation", identity(rel))
+                if same:
+                    rel = _remap_relation(rel, res)
+                (relations if fact else linked).add(identity(rel), rel, pos)
             for record in pending.parsed.records:
-                subject = res.node(record.subject_id)
-                if subject != record.subject_id:
-                    record = record.model_copy(update={"subject_id": subject})
-                records.add(record.id, record, pos)
+                subject = same.get(record["subject_id"]) if same else None
+                if subject is not None:
+                    record = Item(record, subject_id=subject)
+                records.add(record["id"], record, pos)
         mentioned.drop(entities.keys)
         linked.drop(relations.keys)
         self.results = {
-            "entity": self._write(entities, store.upsert_entities, "entity"),
+            "entity": self._write(entities, store.write_entities, "entity"),
             "mentioned": self._write(
-                mentioned, partial(store.upsert_entities, create_only=True), "entity"
+                mentioned, partial(store.write_entities, create_only=True), "entity"
             ),
             "linked": self._write(
-                linked, partial(store.upsert_relations, create_only=True), "relation"
+                linked, partial(store.write_relations, create_only=True), "relation"
             ),
-            "relation": self._write(relations, store.upsert_relations, "relation"),
-            "record": self._write(records, store.upsert_records, "record"),
+            "relation": self._write(relations, store.write_relations, "relation"),
+            "record": self._write(records, store.write_records, "record"),
         }
         if res.possible:
-            store.upsert_relations(res.possible, create_only=True)
-        self.index: dict[str, _Unique[Any]] = {
+            store.write_relations(res.possible, create_only=True)
+        self.index: dict[str, _Unique] = {
             "entity": entities,
             "relation": relations,
             "record": records,
@@ -76,7 +78,7 @@ class Batch:
         self.batch = batch
         self._entity_keys: dict[str, Any] | None = None
 
-    def _write(self, unique: _Unique[Any], upsert: Any, kind: str) -> UpsertResult:
+    def _write(self, unique: _Unique, upsert: Any, kind: str) -> UpsertResult:
         result: UpsertResult = upsert(unique.items)
         for rejection in result.rejected:
             for pos in unique.rows[rejection.index]:
@@ -103,23 +105,23 @@ class Batch:
         return "loaded" if first and changed else "merged"
 
 
-def _remap_relation(rel: Relation, res: Resolution) -> Relation:
-    source, target = res.node(rel.source_id), res.node(rel.target_id)
-    if (source, target) == (rel.source_id, rel.target_id):
+def _remap_relation(rel: Item, res: Resolution) -> Item:
+    source, target = res.node(rel["source_id"]), res.node(rel["target_id"])
+    if (source, target) == (rel["source_id"], rel["target_id"]):
         return rel
-    return rel.model_copy(update={"source_id": source, "target_id": target})
+    return Item(rel, source_id=source, target_id=target)
 
 
-class _Unique(Generic[T]):
+class _Unique:
     """Items of a batch made unique by key; later copies fill in fields the first lacked."""
 
     def __init__(self, *, merge: bool = True) -> None:
         self.merge = merge
-        self.items: list[T] = []
+        self.items: list[Item] = []
         self.rows: list[list[int]] = []
         self.keys: dict[Any, int] = {}
 
-    def add(self, key: Any, item: T, pos: int) -> None:
+    def add(self, key: Any, item: Item, pos: int) -> None:
         index = self.keys.get(key)
         if index is None:
             self.keys[key] = len(self.items)
@@ -128,16 +130,12 @@ class _Unique(Generic[T]):
             return
         if self.rows[index][-1] != pos:
             self.rows[index].append(pos)
-        first: Any = self.items[index]
+        first = self.items[index]
         if not self.merge or first is item:
             return
-        extra = {
-            k: v
-            for k, v in item.model_dump(exclude_none=True).items()  # type: ignore[attr-defined]
-            if k not in _PROVENANCE and getattr(first, k, None) is None
-        }
+        extra = {k: v for k, v in item.items() if k not in first and k not in _PROVENANCE}
         if extra:
-            self.items[index] = first.model_copy(update=extra)
+            self.items[index] = Item(first, **extra)
 
     def drop(self, keys: Iterable[Any]) -> None:
         """Forget the items under ``keys`` (another set writes them)."""

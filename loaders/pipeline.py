@@ -7,12 +7,16 @@ there, or repeats an earlier row) or rejected (written to the rejects file with 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
+import statistics
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -23,9 +27,10 @@ from tqdm import tqdm
 
 from graph.errors import InvalidInput
 from graph.store.protocol import GraphStore
-from loaders.base import Column, Context, Row, RowError, SourceFormat, normalize_header
+from loaders.base import Column, Context, Parsed, Row, RowError, SourceFormat, normalize_header
 from loaders.batch import Batch, Pending
 from loaders.formats import ORDER, formats
+from loaders.items import iso_moment
 from loaders.report import Department, DepartmentTally, FileReport, RejectWriter
 from loaders.source import SUFFIXES, SourceError, Table, open_table
 
@@ -40,6 +45,108 @@ AUTHORITY_COLUMNS = (
 )
 
 
+#: Loads smaller than this are parsed in the loading process (no worker to start).
+SMALL_LOAD_BYTES = 4 << 20
+
+
+@dataclass
+class ParseJob:
+    """What a parse worker needs to know about the file a chunk of rows comes from."""
+
+    source: str  # the format's name
+    mapping: dict[int, str]  # cell position -> canonical column name
+    headers: dict[str, str]  # canonical column name -> the file's header text
+    width: int  # cells in the header
+    missing: tuple[str, ...]  # headers of required columns the file lacks
+    key: bytes
+    source_file: str
+    loaded_at: str
+
+
+@dataclass
+class ParsedChunk:
+    """A chunk of rows parsed: per row its items, or (field, reason) when it is rejected."""
+
+    rows: list[Parsed | tuple[str, str]]
+    seconds: float  # parse time on the worker's core
+
+
+def parse_chunk(job: ParseJob, chunk: Sequence[tuple[int, list[str] | str]]) -> ParsedChunk:
+    """Turn a chunk of rows of one file into graph items (pure: runs in a worker process).
+
+    Every rule a row can break is checked here and gives the row's reject reason, with the
+    column as the file names it; the validators are plain functions, cached over the values
+    a load repeats (codes, dates, ID numbers).
+    """
+    started = time.process_time()
+    source = formats()[job.source]
+    columns = source.column_map()
+    out: list[Parsed | tuple[str, str]] = []
+    missing = "、".join(job.missing)
+    positions = list(job.mapping.items())
+    gc_was = gc.isenabled()
+    gc.disable()  # parsing makes no cycles
+    try:
+        for number, cells in chunk:
+            if missing:
+                out.append((missing, "missing required column"))
+                continue
+            if isinstance(cells, str):
+                out.append(("(row)", cells))
+                continue
+            if len(cells) > job.width and any(c.strip() for c in cells[job.width :]):
+                out.append(("(row)", f"{len(cells)} cells but the header has {job.width}"))
+                continue
+            values = {name: cells[i] for i, name in positions if i < len(cells)}
+            ctx = Context(job.key, job.source_file, number, job.loaded_at)
+            out.append(_parse_row(source, Row(values, columns, job.headers), ctx))
+    finally:
+        if gc_was:
+            gc.enable()
+    return ParsedChunk(out, time.process_time() - started)
+
+
+def _parse_row(source: SourceFormat, row: Row, ctx: Context) -> Parsed | tuple[str, str]:
+    try:
+        return source.parse(row, ctx)
+    except RowError as exc:
+        return exc.field, exc.reason
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        return ".".join(str(x) for x in error["loc"]) or "(row)", error["msg"]
+    except InvalidInput as exc:
+        return exc.field or "(row)", str(exc)
+
+
+def _chunks(
+    rows: Iterable[tuple[int, list[str] | str]], size: int
+) -> Iterator[list[tuple[int, list[str] | str]]]:
+    chunk: list[tuple[int, list[str] | str]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def _parse_pool(workers: int) -> Iterator[Executor | None]:
+    """``workers`` parse processes (started from a clean server process, so a driver's
+    threads in this one are not copied), or None to parse in this process."""
+    if workers <= 0:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["loaders.pipeline"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 class LoadSummary(BaseModel):
     """The result of one ``credgraph load``: files, totals and the department report."""
 
@@ -52,6 +159,9 @@ class LoadSummary(BaseModel):
     totals: FileReport = Field(default_factory=lambda: FileReport(file="(all)"))
     departments: list[Department] = Field(default_factory=list)
     rows_per_second: float = 0.0
+    workers: int = 0  # parse processes (0: parsed in the loading process)
+    parse_seconds: float = 0.0  # CPU time spent parsing, summed over the workers
+    parse_us_per_row: float = 0.0  # median over the batches of parse time per row (one core)
 
 
 @contextmanager
@@ -118,8 +228,10 @@ class Loader:
         batch_size: int = 5000,
         today: date | None = None,
         progress: bool | None = None,
+        workers: int | None = None,
     ) -> None:
         self.store = store
+        self.workers = workers
         self.key = key
         self.rejects = rejects
         self.batch_size = batch_size
@@ -129,6 +241,10 @@ class Loader:
             progress = sys.stderr.isatty() and not os.environ.get("CI")
         self.progress = progress
         self._column_cache: tuple[Any, tuple[dict[str, Column], dict[str, str]]] = (None, ({}, {}))
+        self._positions: dict[str, int] = {}
+        self._stamp = iso_moment(self.loaded_at)
+        self._pool: Executor | None = None
+        self._parse_costs: list[tuple[float, int]] = []
 
     def load(self, paths: Sequence[Path], fmt: str | None = None) -> LoadSummary:
         """Load every file (folders expanded), registries first; return the summary."""
@@ -148,10 +264,18 @@ class Loader:
                 continue
             plan.append((ORDER.index(source.name), table, source))
         start = time.perf_counter()
-        with _young_gc_only():
+        workers = self._worker_count([table.path for _, table, _ in plan])
+        summary.workers = workers
+        with _young_gc_only(), _parse_pool(workers) as self._pool:
             for _, table, source in sorted(plan, key=lambda item: item[0]):
                 summary.files.append(self.load_table(table, source))
+        self._pool = None
         elapsed = time.perf_counter() - start
+        costs = self._parse_costs
+        summary.parse_seconds = round(sum(c for c, _ in costs), 3)
+        if costs:
+            median = statistics.median(c / n for c, n in costs if n)
+            summary.parse_us_per_row = round(median * 1e6, 2)
         for report in summary.files:
             for name in ("read", "loaded", "merged", "rejected"):
                 setattr(summary.totals, name, getattr(summary.totals, name) + getattr(report, name))
@@ -161,8 +285,19 @@ class Loader:
         summary.finished_at = datetime.now(UTC)
         return summary
 
+    def _worker_count(self, paths: Sequence[Path]) -> int:
+        """Parse processes: as asked, else one per spare core (at most 4) for loads of more
+        than a few MB, else none (starting a process costs more than a small file)."""
+        if self.workers is not None:
+            return self.workers
+        size = sum(path.stat().st_size for path in paths if path.exists())
+        if size < SMALL_LOAD_BYTES:
+            return 0
+        return max(1, min(4, (os.cpu_count() or 2) - 1))
+
     def load_table(self, table: Table, source: SourceFormat) -> FileReport:
-        """Stream one file through parsing and batched writes."""
+        """Stream one file: batches of rows are parsed (in worker processes when there are
+        any, in order) while the previous batch is written."""
         mapping, unknown = source.match_headers(table.header)
         report = FileReport(
             file=str(table.path),
@@ -170,68 +305,74 @@ class Loader:
             encoding=table.encoding,
             unknown_columns=unknown,
         )
-        missing = source.missing_required(mapping.values())
+        job = ParseJob(
+            source=source.name,
+            mapping=mapping,
+            headers={name: table.header[i] for i, name in mapping.items()},
+            width=len(table.header),
+            missing=tuple(source.missing_required(mapping.values())),
+            key=self.key,
+            source_file=table.path.name,
+            loaded_at=self._stamp,
+        )
+        self._columns(source, table, mapping)
         started = time.perf_counter()
-        batch: list[Pending] = []
         bar = tqdm(desc=table.path.name, unit=" rows", disable=not self.progress, leave=False)
+        inflight: deque[tuple[list[tuple[int, list[str] | str]], Future[ParsedChunk]]] = deque()
+        depth = max(2, 2 * (self.workers or 1))
         with _Writer(self.store) as writer:
-            for number, cells in table.rows():
-                report.read += 1
-                bar.update()
-                raw = (
-                    dict(zip(table.header, cells, strict=False)) if isinstance(cells, list) else {}
-                )
-                if missing:
-                    reason = "missing required column"
-                    self._reject(report, number, source, "、".join(missing), reason, raw, {})
-                    continue
-                pending = self._parse(report, source, mapping, table, number, cells, raw)
-                if pending is not None:
-                    batch.append(pending)
-                if len(batch) >= self.batch_size:
-                    self._flush(report, source, writer, batch)
-                    batch = []
-                    _settle_gc()
-            if batch:
-                self._flush(report, source, writer, batch)
+            for chunk in _chunks(table.rows(), self.batch_size):
+                report.read += len(chunk)
+                inflight.append((chunk, self._submit(job, chunk)))
+                while len(inflight) > depth or (inflight and inflight[0][1].done()):
+                    self._take(report, source, table, writer, *inflight.popleft())
+                    bar.update(report.read - bar.n)
+            while inflight:
+                self._take(report, source, table, writer, *inflight.popleft())
             self._settle(report, source, writer.wait())
         bar.close()
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _parse(
+    def _submit(
+        self, job: ParseJob, chunk: list[tuple[int, list[str] | str]]
+    ) -> Future[ParsedChunk]:
+        if self._pool is not None:
+            return self._pool.submit(parse_chunk, job, chunk)
+        done: Future[ParsedChunk] = Future()
+        done.set_result(parse_chunk(job, chunk))
+        return done
+
+    def _take(
         self,
         report: FileReport,
         source: SourceFormat,
-        mapping: dict[int, str],
         table: Table,
-        number: int,
-        cells: list[str] | str,
-        raw: dict[str, str],
-    ) -> Pending | None:
+        writer: _Writer,
+        chunk: list[tuple[int, list[str] | str]],
+        future: Future[ParsedChunk],
+    ) -> None:
+        """Account for one parsed chunk: its rejects, then its rows as one write batch."""
+        parsed = future.result()
+        self._parse_costs.append((parsed.seconds, len(chunk)))
+        batch: list[Pending] = []
+        for (number, cells), outcome in zip(chunk, parsed.rows, strict=True):
+            if isinstance(outcome, Parsed) and isinstance(cells, list):
+                batch.append(Pending(number, cells, outcome))
+                continue
+            field, reason = outcome if isinstance(outcome, tuple) else ("(row)", "")
+            raw = dict(zip(table.header, cells, strict=False)) if isinstance(cells, list) else {}
+            values = self._values(cells)
+            self._reject(report, number, source, field, reason, raw, values)
+        if batch:
+            self._flush(report, source, writer, batch)
+        _settle_gc()
+
+    def _values(self, cells: list[str] | str) -> dict[str, str]:
+        """A row's cells by canonical column name (for rejects and the department report)."""
         if isinstance(cells, str):
-            self._reject(report, number, source, "(row)", cells, raw, {})
-            return None
-        if len(cells) > len(table.header) and any(c.strip() for c in cells[len(table.header) :]):
-            reason = f"{len(cells)} cells but the header has {len(table.header)}"
-            self._reject(report, number, source, "(row)", reason, raw, {})
-            return None
-        values = {name: cells[i] for i, name in mapping.items() if i < len(cells)}
-        ctx = Context(self.key, table.path.name, number, self.loaded_at)
-        try:
-            parsed = source.parse(Row(values, *self._columns(source, table, mapping)), ctx)
-        except RowError as exc:
-            self._reject(report, number, source, exc.field, exc.reason, raw, values)
-            return None
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(x) for x in error["loc"]) or "(row)"
-            self._reject(report, number, source, field, error["msg"], raw, values)
-            return None
-        except InvalidInput as exc:
-            self._reject(report, number, source, exc.field or "(row)", str(exc), raw, values)
-            return None
-        return Pending(number, values, parsed)
+            return {}
+        return {name: cells[i] for name, i in self._positions.items() if i < len(cells)}
 
     def _columns(
         self, source: SourceFormat, table: Table, mapping: dict[int, str]
@@ -241,6 +382,7 @@ class Loader:
         if self._column_cache[0] != key:
             headers = {name: table.header[i] for i, name in mapping.items()}
             self._column_cache = (key, (source.column_map(), headers))
+            self._positions = {name: i for i, name in mapping.items()}
         return self._column_cache[1]
 
     def _reject(
@@ -279,10 +421,9 @@ class Loader:
             problem = write.problems.get(pos)
             if problem is not None:
                 headers = self._column_cache[1][1]
-                raw = {headers.get(k, k): v for k, v in pending.values.items()}
-                self._reject(
-                    report, pending.number, source, problem[0], problem[1], raw, pending.values
-                )
+                values = self._values(pending.cells)
+                raw = {headers.get(k, k): v for k, v in values.items()}
+                self._reject(report, pending.number, source, problem[0], problem[1], raw, values)
                 continue
             outcome = write.outcome(pos)
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -291,7 +432,10 @@ class Loader:
     def _tally(self, pending: Pending, outcome: str) -> None:
         records = pending.parsed.records
         if records:
-            self.departments.count(records[0].issuing_authority, outcome, records[0].decision_date)
+            record = records[0]
+            decided = record.get("decision_date")
+            day = date.fromisoformat(decided) if decided else None
+            self.departments.count(record["issuing_authority"], outcome, day)
 
 
 class _Writer:

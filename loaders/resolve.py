@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from graph.model import AnyEntity, Enterprise, Person, Relation
+from graph.model import Person, Relation
 from graph.store.protocol import CODE_FIELDS, GraphStore
-from graph.vocabulary import RelType
+from graph.vocabulary import Label, RelType
+from loaders.items import Item, build
 
-MIN_OVERLAP = 8  # visible positions both masks must share before two people can match
+MIN_OVERLAP = 8
+_PERSON, _ENTERPRISE = (
+    str(Label.PERSON),
+    str(Label.ENTERPRISE),
+)  # visible positions both masks must share before two people can match
 
 
 def masks_compatible(a: str, b: str) -> bool:
@@ -25,14 +30,15 @@ def masks_compatible(a: str, b: str) -> bool:
     return len(shared) >= MIN_OVERLAP and all(x == y for x, y in shared)
 
 
-def candidates(person: Person, known: Iterable[Person]) -> list[Person]:
+def candidates(person: Person | Item, known: Iterable[Person]) -> list[Person]:
     """Known persons with a keyed ID (id_hash) whose mask agrees with ``person``'s."""
-    if not person.id_masked:
+    mask = person.id_masked
+    if not mask:
         return []
     return [
         other
         for other in known
-        if other.id_hash and other.id_masked and masks_compatible(person.id_masked, other.id_masked)
+        if other.id_hash and other.id_masked and masks_compatible(mask, other.id_masked)
     ]
 
 
@@ -44,26 +50,36 @@ class Resolution:
     the organisation its legacy code (组织机构代码, 工商注册号) belongs to, when exactly one.
     """
 
-    def __init__(self, store: GraphStore, entities: Sequence[AnyEntity]) -> None:
+    def __init__(self, store: GraphStore, entities: Sequence[Item]) -> None:
         self.same: dict[str, str] = {}  # id in the batch -> the known entity it is
-        self.possible: list[Relation] = []
-        self._persons(store, [e for e in entities if isinstance(e, Person)])
-        self._organisations(store, [e for e in entities if isinstance(e, Enterprise)])
+        self.possible: list[Item] = []
+        persons, orgs = [], []
+        for entity in entities:
+            label = entity["label"]
+            if label == _PERSON:
+                if "id_hash" not in entity and "id_masked" in entity:
+                    persons.append(entity)
+            elif (
+                label == _ENTERPRISE
+                and "uscc" not in entity
+                and ("org_code" in entity or "registration_number" in entity)
+            ):
+                orgs.append(entity)
+        if persons:
+            self._persons(store, persons)
+        if orgs:
+            self._organisations(store, orgs)
 
-    def _organisations(self, store: GraphStore, orgs: Sequence[Enterprise]) -> None:
-        legacy = [o for o in orgs if o.uscc is None and (o.org_code or o.registration_number)]
-        if not legacy:
-            return
+    def _organisations(self, store: GraphStore, legacy: Sequence[Item]) -> None:
         for field in CODE_FIELDS:
-            values = [v for o in legacy if (v := getattr(o, field))]
+            values = [v for o in legacy if (v := o.get(field))]
             known = store.find_by_code(field, values) if values else {}
             for org in legacy:
-                ids = [i for i in known.get(getattr(org, field) or "", []) if i != org.id]
-                if len(ids) == 1 and org.id not in self.same:
-                    self.same[org.id] = ids[0]
+                ids = [i for i in known.get(org.get(field) or "", []) if i != org["id"]]
+                if len(ids) == 1 and org["id"] not in self.same:
+                    self.same[org["id"]] = ids[0]
 
-    def _persons(self, store: GraphStore, persons: Sequence[Person]) -> None:
-        unverified = [p for p in persons if p.id_hash is None and p.id_masked]
+    def _persons(self, store: GraphStore, unverified: Sequence[Item]) -> None:
         known = store.find_persons([p.name for p in unverified]) if unverified else {}
         for person in unverified:
             found = candidates(person, known.get(person.name, []))
@@ -75,7 +91,8 @@ class Resolution:
                     "so no automatic link"
                 )
                 self.possible.append(
-                    Relation(
+                    build(
+                        Relation,
                         type=RelType.POSSIBLY_SAME_AS,
                         source_id=person.id,
                         target_id=other.id,

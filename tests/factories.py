@@ -6,7 +6,10 @@ import random
 from datetime import date
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from graph.model import (
+    ENTITY_ADAPTER,
     Authority,
     ContactKind,
     Enterprise,
@@ -16,10 +19,40 @@ from graph.model import (
     contact_point,
     make_person,
 )
-from graph.records import AdministrativePenalty, ListEntry, ListKind, ListType, record_id
+from graph.records import (
+    RECORD_ADAPTER,
+    AdministrativePenalty,
+    ListEntry,
+    ListKind,
+    ListType,
+    record_id,
+)
 from graph.vocabulary import Label, RelType
 
+RELATION_ADAPTER = TypeAdapter(Relation)
+
 KEY = b"test-key"
+
+
+def as_models(parsed: Any) -> Any:
+    """A parsed row's items as model objects, after checking that each item is exactly its
+    model's stored form (the load path builds items without the models; they stay the schema).
+    """
+    from loaders.base import Parsed
+
+    def model(item: dict[str, Any], adapter: Any) -> Any:
+        obj = adapter.validate_python(item)
+        assert obj.properties() == item, (obj.properties(), item)
+        return obj
+
+    return Parsed(
+        entities=[model(e, ENTITY_ADAPTER) for e in parsed.entities],
+        relations=[model(r, RELATION_ADAPTER) for r in parsed.relations],
+        records=[model(r, RECORD_ADAPTER) for r in parsed.records],
+        primary=parsed.primary,
+    )
+
+
 AUTHORITY_ID = "1142010201100017X0"
 COMPANY_A = "91420102MA4K00010N"
 COMPANY_B = "91420102MA4K00029K"

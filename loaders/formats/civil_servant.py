@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graph.model import AnyEntity, Person, Relation, ServiceRole
+from graph.model import Relation, ServiceRole
 from graph.records import IntegrityRecord, record_id
 from graph.vocabulary import Label, RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, authority, organization, person
+from loaders.items import Item, build
 
 #: 记录类型 of a civil servant's integrity file (values kept as written; synonyms unified).
 RECORD_TYPES = {
@@ -57,7 +58,7 @@ COLUMNS = (
 )
 
 
-def unit(row: Row, ctx: Context, name_col: str, code_col: str) -> AnyEntity | None:
+def unit(row: Row, ctx: Context, name_col: str, code_col: str) -> Item | None:
     """The unit someone serves in: by its USCC (11… is an Authority), else an Authority by name."""
     if not row.text(name_col):
         row.uscc(code_col)  # a code without a name is still checked
@@ -69,14 +70,15 @@ def unit(row: Row, ctx: Context, name_col: str, code_col: str) -> AnyEntity | No
 
 
 def integrity_record(
-    row: Row, ctx: Context, subject: Person, record_types: Mapping[str, str]
-) -> IntegrityRecord:
+    row: Row, ctx: Context, subject: Item, record_types: Mapping[str, str]
+) -> Item:
     """The integrity record of a row (record_type, content, record_date, result, source_unit)."""
     source = row.required("source_unit")
     record_type: str = row.choice("record_type", record_types)
     recorded = row.date("record_date", required=True)
     content = row.text("content")
-    return IntegrityRecord(
+    return build(
+        IntegrityRecord,
         id=record_id(Label.INTEGRITY_RECORD, source, subject.id, record_type, recorded, content),
         subject_id=subject.id,
         issuer_id=None,
@@ -99,7 +101,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if employer is not None:
         out.entities.insert(0, employer)
         out.relations.append(
-            Relation(
+            build(
+                Relation,
                 type=RelType.SERVES_IN,
                 source_id=official.id,
                 target_id=employer.id,

@@ -13,6 +13,7 @@ from loaders.base import (
     authority,
     subject,
 )
+from loaders.items import build
 
 #: 履约状态 -> the value stored as ``fulfilment``.
 FULFILMENTS = {
@@ -49,7 +50,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     entity = subject(row, ctx)
     matter = row.required("matter")
     committed = row.date("committed", required=True)
-    record = CreditCommitment(
+    record = build(
+        CreditCommitment,
         id=record_id(Label.CREDIT_COMMITMENT, issuer.name, entity.id, matter, committed),
         subject_id=entity.id,
         issuer_id=issuer.id,

@@ -7,7 +7,6 @@ import unicodedata
 from datetime import date
 
 from graph.ids import is_masked_id, org_code_check_char
-from graph.model import AnyEntity
 from graph.records import ListEntry, ListKind, ListType, RecordStatus, record_id
 from graph.vocabulary import Label
 from loaders.base import (
@@ -21,6 +20,7 @@ from loaders.base import (
     organization,
     person,
 )
+from loaders.items import Item, build
 
 #: The list's name on every entry (and in its record id).
 LIST_NAME = "失信被执行人"
@@ -110,7 +110,7 @@ def looks_like_citizen_id(text: str) -> bool:
         return False
 
 
-def debtor(row: Row, ctx: Context) -> AnyEntity:
+def debtor(row: Row, ctx: Context) -> Item:
     """The debtor: a person (full or masked ID), or an organisation (USCC or 组织机构代码)."""
     text = unicodedata.normalize("NFKC", row.required("id_number")).strip().upper()
     name = row.required("name")
@@ -147,7 +147,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     removed = row.date("removed")
     if removed and removed < decided:
         raise RowError(row.header("removed"), "before the listing date")
-    record = ListEntry(
+    record = build(
+        ListEntry,
         id=record_id(Label.LIST_ENTRY, LIST_NAME, case, subject.id),
         subject_id=subject.id,
         issuer_id=issuer.id,

@@ -8,14 +8,13 @@ import unicodedata
 from graph.ids import uscc_entity_kind
 from graph.model import (
     ContactKind,
-    ContactPoint,
     Enterprise,
     EnterpriseKind,
     Relation,
-    contact_point,
 )
 from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, RowError, SourceFormat, person
+from loaders.items import Item, build, contact_point
 
 #: USCC category (graph.ids.uscc_entity_kind) -> kind of market subject.
 CODE_KINDS = {
@@ -75,15 +74,15 @@ def split_phones(text: str) -> list[str]:
 
 def contacts(
     row: Row, ctx: Context, owner_id: str, *, authority: str | None = None
-) -> tuple[list[ContactPoint], list[Relation]]:
+) -> tuple[list[Item], list[Item]]:
     """The phone(s) and address a row declares for ``owner_id``, and the links to them.
 
     Reads the columns ``phone`` and ``address`` (both optional); a phone without digits is an
     error.
     """
     prov = ctx.provenance()
-    points: list[ContactPoint] = []
-    links: list[Relation] = []
+    points: list[Item] = []
+    links: list[Item] = []
     for raw in split_phones(row.text("phone") or ""):
         try:
             points.append(contact_point(ContactKind.PHONE, raw, **prov))
@@ -97,11 +96,14 @@ def contacts(
     return points, links
 
 
-def _link(
-    type_: RelType, source: str, target: str, authority: str | None, ctx: Context
-) -> Relation:
-    return Relation(
-        type=type_, source_id=source, target_id=target, authority=authority, **ctx.provenance()
+def _link(type_: RelType, source: str, target: str, authority: str | None, ctx: Context) -> Item:
+    return build(
+        Relation,
+        type=type_,
+        source_id=source,
+        target_id=target,
+        authority=authority,
+        **ctx.provenance(),
     )
 
 
@@ -127,7 +129,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     enterprise_type = row.text("enterprise_type")
     registrar = row.text("registration_authority")
     name = row.required("name")
-    enterprise = Enterprise(
+    enterprise = build(
+        Enterprise,
         id=code,
         uscc=code,
         name=name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from graph.model import (
-    AnyEntity,
     OrganizationType,
     Relation,
     ServiceRole,
@@ -13,6 +12,7 @@ from graph.model import (
 from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, person
 from loaders.formats.civil_servant import integrity_record, unit
+from loaders.items import Item, build
 
 #: 人员类别 -> role in SERVES_IN.
 ROLES = {
@@ -82,15 +82,19 @@ COLUMNS = (
 )
 
 
-def judicial_unit(row: Row, ctx: Context, role: ServiceRole) -> AnyEntity | None:
+def judicial_unit(row: Row, ctx: Context, role: ServiceRole) -> Item | None:
     """The unit: by its USCC (31… law firms are legal-service organisations); without a code,
     an Authority for courts, procuratorates and police, else a legal-service organisation."""
     name = row.text("unit")
     if name is None or row.text("unit_uscc") is not None or role in ORGAN_ROLES:
         return unit(row, ctx, "unit", "unit_uscc")
     org_type = OrganizationType.LEGAL_SERVICE
-    return SocialOrganization(
-        id=stable_id("org", name), name=name, org_type=org_type, **ctx.provenance()
+    return build(
+        SocialOrganization,
+        id=stable_id("org", name),
+        name=name,
+        org_type=org_type,
+        **ctx.provenance(),
     )
 
 
@@ -104,7 +108,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if employer is not None:
         out.entities.insert(0, employer)
         out.relations.append(
-            Relation(
+            build(
+                Relation,
                 type=RelType.SERVES_IN,
                 source_id=member.id,
                 target_id=employer.id,

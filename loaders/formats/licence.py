@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import AnyEntity, Relation
+from graph.model import Relation
 from graph.records import AdministrativeLicence, RecordStatus, record_id
 from graph.vocabulary import Label, RelType
 from loaders.base import (
@@ -17,6 +17,7 @@ from loaders.base import (
     organization,
     person,
 )
+from loaders.items import Item, build
 
 #: 行政相对人类别 -> whether the party is a natural person.
 PARTY_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
@@ -136,7 +137,7 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if natural is None:
         natural = code is None and row.text("id_number") is not None
     out = Parsed(entities=[issuer])
-    subject: AnyEntity
+    subject: Item
     if natural:
         subject = person(row, ctx, "party_name", citizen_id_column(row, "id_type", "id_number"))
     else:
@@ -154,7 +155,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
             rep = person(row, ctx, "legal_rep", rep_id)
             out.entities.append(rep)
             out.relations.append(
-                Relation(
+                build(
+                    Relation,
                     type=RelType.LEGAL_REPRESENTATIVE_OF,
                     source_id=rep.id,
                     target_id=subject.id,
@@ -171,7 +173,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if valid_to and valid_from and valid_to < valid_from:
         raise RowError(row.header("valid_to"), "ends before the validity start")
     status = row.choice("status", STATUSES, required=False) or RecordStatus.ACTIVE
-    record = AdministrativeLicence(
+    record = build(
+        AdministrativeLicence,
         id=record_id(Label.ADMINISTRATIVE_LICENCE, issuer.name, document),
         subject_id=subject.id,
         issuer_id=issuer.id,

@@ -15,6 +15,7 @@ from loaders.base import (
     normalize_header,
     subject,
 )
+from loaders.items import build
 
 #: 名单类型 -> red or black.
 LIST_TYPES = {"黑名单": ListType.BLACK, "红名单": ListType.RED}
@@ -85,7 +86,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if removed and listed and removed < listed:
         raise RowError(row.header("removed"), "before the listing date")
     name = row.required("list_name")
-    record = ListEntry(
+    record = build(
+        ListEntry,
         id=record_id(Label.LIST_ENTRY, name, entity.id, listed),
         subject_id=entity.id,
         issuer_id=issuer.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import AnyEntity, Relation
+from graph.model import Relation
 from graph.records import AdministrativePenalty, record_id
 from graph.vocabulary import Label, RelType
 from loaders.base import (
@@ -16,6 +16,7 @@ from loaders.base import (
     organization,
     person,
 )
+from loaders.items import Item, build
 
 #: 行政相对人类别 -> whether the party is a natural person.
 PARTY_KINDS = {"法人及非法人组织": False, "自然人": True, "个体工商户": False}
@@ -89,7 +90,7 @@ def parse(row: Row, ctx: Context) -> Parsed:
     if natural is None:
         natural = code is None and row.text("id_number") is not None
     out = Parsed(entities=[issuer])
-    subject: AnyEntity
+    subject: Item
     if natural:
         subject = person(row, ctx, "party_name", "id_number")
     else:
@@ -105,7 +106,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
             rep = person(row, ctx, "legal_rep", "legal_rep_id")
             out.entities.append(rep)
             out.relations.append(
-                Relation(
+                build(
+                    Relation,
                     type=RelType.LEGAL_REPRESENTATIVE_OF,
                     source_id=rep.id,
                     target_id=subject.id,
@@ -118,7 +120,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
     valid_to = row.date("valid_to") or row.date("disclosure_end")
     if valid_to and decided and valid_to < decided:
         raise RowError(row.header("valid_to"), "ends before the decision date")
-    record = AdministrativePenalty(
+    record = build(
+        AdministrativePenalty,
         id=record_id(Label.ADMINISTRATIVE_PENALTY, issuer.name, document),
         subject_id=subject.id,
         issuer_id=issuer.id,

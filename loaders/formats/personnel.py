@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from graph.model import Relation
+from graph.store.common import identity
 from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, person
+from loaders.items import build
 
 COLUMNS = (
     Column("uscc", "统一社会信用代码", ("企业统一社会信用代码",), required=True),
@@ -20,14 +22,15 @@ def parse(row: Row, ctx: Context) -> Parsed:
     company = row.uscc("uscc", required=True)
     assert company is not None  # required
     staff = person(row, ctx, "name", "id_number")
-    relation = Relation(
+    relation = build(
+        Relation,
         type=RelType.EXECUTIVE_OF,
         source_id=staff.id,
         target_id=company,
         post=row.text("post"),
         **ctx.provenance(),
     )
-    return Parsed(entities=[staff], relations=[relation], primary=("relation", relation.identity))
+    return Parsed(entities=[staff], relations=[relation], primary=("relation", identity(relation)))
 
 
 FORMAT = SourceFormat(

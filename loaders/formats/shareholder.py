@@ -6,7 +6,8 @@ import unicodedata
 
 from graph.errors import InvalidInput
 from graph.ids import parse_uscc
-from graph.model import AnyEntity, Relation
+from graph.model import Relation
+from graph.store.common import identity
 from graph.vocabulary import RelType
 from loaders.base import (
     Column,
@@ -19,6 +20,7 @@ from loaders.base import (
     organization,
     person,
 )
+from loaders.items import Item, build
 
 #: 股东类型 -> True for a natural person, False for an organisation, None when the type
 #: does not say (the number decides).
@@ -96,7 +98,7 @@ def _is_uscc(text: str | None) -> bool:
         return False
 
 
-def shareholder(row: Row, ctx: Context) -> AnyEntity:
+def shareholder(row: Row, ctx: Context) -> Item:
     """The shareholder: a person, or an organisation identified by its USCC.
 
     A declared type decides; 其他 or no type is decided by the number (a valid USCC first,
@@ -109,7 +111,7 @@ def shareholder(row: Row, ctx: Context) -> AnyEntity:
     if natural:
         holder = person(row, ctx, "holder_name", "id_number")
         id_type = row.text("id_type")
-        return holder.model_copy(update={"id_type": id_type}) if id_type else holder
+        return Item(holder, id_type=id_type) if id_type else holder
     if number is None:
         reason = "missing: an organisation shareholder needs its unified social credit code"
         raise RowError(row.header("id_number"), reason)
@@ -128,7 +130,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
         ratio = parse_ratio(text) if text else None
     except ValueError as exc:
         raise RowError(row.header("ratio"), str(exc)) from None
-    relation = Relation(
+    relation = build(
+        Relation,
         type=RelType.SHAREHOLDER_OF,
         source_id=holder.id,
         target_id=company,
@@ -136,7 +139,7 @@ def parse(row: Row, ctx: Context) -> Parsed:
         ratio=ratio,
         **ctx.provenance(),
     )
-    return Parsed(entities=[holder], relations=[relation], primary=("relation", relation.identity))
+    return Parsed(entities=[holder], relations=[relation], primary=("relation", identity(relation)))
 
 
 FORMAT = SourceFormat(

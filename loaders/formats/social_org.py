@@ -7,6 +7,7 @@ from graph.model import OrganizationType, Relation, SocialOrganization
 from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, person
 from loaders.formats.enterprise import contacts, former_names
+from loaders.items import build
 
 #: 社会组织类型 -> organisation type (社会服务机构 is the 2016 Charity Law name of 民办非企业单位).
 ORG_TYPES = {
@@ -52,7 +53,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
         org_type = CATEGORY_TYPES.get(uscc_category(code)[1], OrganizationType.OTHER)
     registrar = row.text("registration_authority")
     name = row.required("name")
-    org = SocialOrganization(
+    org = build(
+        SocialOrganization,
         id=code,
         uscc=code,
         name=name,
@@ -70,7 +72,8 @@ def parse(row: Row, ctx: Context) -> Parsed:
         rep = person(row, ctx, "legal_rep", "legal_rep_id")
         out.entities.append(rep)
         out.relations.append(
-            Relation(
+            build(
+                Relation,
                 type=RelType.LEGAL_REPRESENTATIVE_OF,
                 source_id=rep.id,
                 target_id=org.id,

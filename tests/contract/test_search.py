@@ -96,12 +96,12 @@ def test_former_names_from_the_registry_column(store: GraphStore) -> None:
         },
         fmt.column_map(),
     )
-    [company] = fmt.parse(row, ctx).entities
+    [company] = f.as_models(fmt.parse(row, ctx)).entities
     org_row = Row(
         {"uscc": "51420102MJ0A00033N", "name": "某区建筑业协会", "former_names": "某区建筑协会"},
         social_org.FORMAT.column_map(),
     )
-    association = social_org.FORMAT.parse(org_row, ctx).entities[0]
+    association = f.as_models(social_org.FORMAT.parse(org_row, ctx)).entities[0]
     assert store.upsert_entities([company, association]).rejected == []
     assert [(h.id, h.matched) for h in find(store, "丙丁").items] == [(f.COMPANY_A, "former_name")]
     assert ids(find(store, "某区建筑协会")) == ["51420102MJ0A00033N"]

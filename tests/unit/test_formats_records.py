@@ -23,6 +23,7 @@ from graph.records import (
 from graph.vocabulary import Label, RelType
 from loaders.base import Context, Parsed, Row, RowError
 from loaders.formats import commitment, court, licence, lists, penalty
+from tests.factories import as_models
 
 KEY = b"test-key"
 LOADED = datetime(2026, 11, 26, tzinfo=UTC)
@@ -73,7 +74,7 @@ def parse_sample(fmt: ModuleType, index: int = 0, /, **changes: str) -> Parsed:
     for name, value in changes.items():
         values[header.index(name)] = value
     ctx = Context(KEY, SAMPLE_OF[fmt], index + 2, LOADED)
-    parsed: Parsed = fmt.FORMAT.parse(make_row(fmt, header, values), ctx)
+    parsed: Parsed = as_models(fmt.FORMAT.parse(make_row(fmt, header, values), ctx))
     return parsed
 
 
@@ -295,8 +296,8 @@ def test_old_generation_licence_row_parses() -> None:
     header += ["许可内容", "许可决定日期", "许可截止期", "许可机关", "当前状态", "数据更新时间戳"]
     values = ["武汉某某商贸有限公司", COMPANY_B, "鄂食许〔2016〕8号", "食品流通许可", "其他－备案"]
     values += ["预包装食品", "2016/5/3", "2019年5月2日", "某区食品药品监督管理局", "0", "20160504"]
-    parsed = licence.FORMAT.parse(
-        make_row(licence, header, values), Context(KEY, "old.csv", 2, LOADED)
+    parsed = as_models(
+        licence.FORMAT.parse(make_row(licence, header, values), Context(KEY, "old.csv", 2, LOADED))
     )
     (record,) = parsed.records
     assert isinstance(record, AdministrativeLicence)

@@ -28,6 +28,7 @@ from graph.records import IntegrityRecord, record_id
 from graph.vocabulary import Label, RelType
 from loaders.base import Context, Parsed, Row, RowError, SourceFormat
 from loaders.formats import civil_servant, enterprise, judicial, personnel, shareholder, social_org
+from tests.factories import as_models
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "data" / "samples"
@@ -72,12 +73,13 @@ def make_row(fmt: SourceFormat, header: Sequence[str], values: Sequence[str]) ->
 def parse_sample(file: str) -> list[Parsed]:
     header, *rows = read_sample(file)
     fmt = FORMATS[file]
-    return [fmt.parse(make_row(fmt, header, values), CTX) for values in rows]
+    return [as_models(fmt.parse(make_row(fmt, header, values), CTX)) for values in rows]
 
 
 def parse_one(fmt: SourceFormat, **cells: str) -> Parsed:
     """One row from ``header=value`` cells (standard or variant headers)."""
-    return fmt.parse(make_row(fmt, list(cells), list(cells.values())), CTX)
+    parsed: Parsed = as_models(fmt.parse(make_row(fmt, list(cells), list(cells.values())), CTX))
+    return parsed
 
 
 def integrity(out: Parsed) -> IntegrityRecord:
