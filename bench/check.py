@@ -43,12 +43,26 @@ from queries.paths import find_paths  # noqa: E402
 def walk_pairs(store: EmbeddedStore, ids: list[str], seed: int) -> list[tuple[str, str]]:
     """Pairs joined by a random walk of 2 to 6 entity links (the far end may be nearer)."""
     rng = random.Random(seed)
-    graph = store._graph.to_undirected(as_view=True)
+    entities: set[str] = set()
+    ends: list[tuple[str, str]] = []
+    for kind, props in store.iter_items():
+        if kind == "node":
+            if "label" in props:  # an entity, not a record
+                entities.add(props["id"])
+        else:
+            ends.append((props["source_id"], props["target_id"]))
+    linked: dict[str, set[str]] = {}  # the entity neighbours of each entity, either direction
+    for source, target in ends:
+        if source in entities and target in entities:
+            linked.setdefault(source, set()).add(target)
+            linked.setdefault(target, set()).add(source)
+    del ends
+    neighbours = {n: sorted(ms) for n, ms in linked.items()}
     pairs = []
     for start in ids:
         here = start
         for _ in range(rng.randint(2, 6)):
-            nexts = sorted(m for m in graph.neighbors(here) if "label" in graph.nodes[m])
+            nexts = neighbours.get(here, [])
             if not nexts:
                 break
             here = rng.choice(nexts)

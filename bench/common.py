@@ -49,16 +49,26 @@ def neo4j_county(
 def subjects(store: EmbeddedStore, count: int, seed: int) -> list[str]:
     """Half uniformly drawn enterprises and persons, half neighbours of listed entities."""
     rng = random.Random(seed)
-    graph = store._graph  # the bench reads the embedded graph directly to draw a sample
     people = {str(Label.ENTERPRISE), str(Label.PERSON)}
-    pool = sorted(n for n, d in graph.nodes(data=True) if d.get("label") in people)
-    listed = sorted(
-        t
-        for s, t, d in graph.edges(data=True)
-        if d["type"] == "CONCERNS" and graph.nodes[s].get("list_type") == "black"
-    )
+    pool: list[str] = []
+    black: set[str] = set()
+    concerns: list[tuple[str, str]] = []  # (record, subject)
+    sources: dict[str, list[str]] = {}  # the predecessors of each node, over all edges
+    for kind, props in store.iter_items():
+        if kind == "node":
+            if props.get("label") in people:
+                pool.append(props["id"])
+            if props.get("list_type") == "black":
+                black.add(props["id"])
+        else:
+            source, target = props["source_id"], props["target_id"]
+            sources.setdefault(target, []).append(source)
+            if props["type"] == "CONCERNS":
+                concerns.append((source, target))
+    pool.sort()
+    listed = sorted(t for s, t in concerns if s in black)
     members = set(pool)  # not the list: a membership test per neighbour
-    near = sorted({m for n in listed for m in graph.predecessors(n) if m in members} | set(listed))
+    near = sorted({m for n in listed for m in sources.get(n, ()) if m in members} | set(listed))
     half = count // 2
     picked = rng.sample(pool, min(half, len(pool)))
     picked += rng.sample(near, min(count - len(picked), len(near))) if near else []

@@ -428,11 +428,10 @@ def check_path(node: str, i: int) -> str:
 def search_queries(store: EmbeddedStore, count: int, seed: int) -> list[str]:
     """Name fragments, whole names and codes of organisations, drawn from the embedded graph."""
     rng = random.Random(seed)
-    graph = store._graph
     orgs = sorted(
-        (n, d["name"])
-        for n, d in graph.nodes(data=True)
-        if d.get("label") == str(Label.ENTERPRISE) and d.get("name")
+        (props["id"], props["name"])
+        for kind, props in store.iter_items()
+        if kind == "node" and props.get("label") == str(Label.ENTERPRISE) and props.get("name")
     )
     picked = rng.sample(orgs, min(count, len(orgs)))
     queries = []

@@ -86,15 +86,20 @@ def neo4j_county(creds: dict[str, Any], folder: Path, keep: bool) -> tuple[Neo4j
 def draw_queries(store: EmbeddedStore, folder: Path, count: int, seed: int) -> dict[str, list[str]]:
     """``count`` queries of each kind, drawn from what the county holds."""
     rng = random.Random(seed)
-    graph = store._graph  # the bench reads the embedded graph directly to draw a sample
-    names = sorted((n, d["name"]) for n, d in graph.nodes(data=True) if d.get("label") in _ALL)
-    orgs = [(n, name) for n, name in names if graph.nodes[n]["label"] in _NAMED]
+    found = {
+        props["id"]: props
+        for kind, props in store.iter_items()
+        if kind == "node" and props.get("label") in _ALL
+    }
+    names = sorted((n, d["name"]) for n, d in found.items())
+    orgs = [(n, name) for n, name in names if found[n]["label"] in _NAMED]
     fragments = []
     for _, name in rng.sample(orgs, count):
         size = rng.randint(2, min(4, len(name)))
         start = rng.randrange(0, len(name) - size + 1)
         fragments.append(name[start : start + size])
-    usccs = [n for n, _ in orgs if graph.nodes[n].get("uscc") == n]
+    usccs = [n for n, _ in orgs if found[n].get("uscc") == n]
+    del found
     return {
         "fragment": fragments,
         "full_name": [name for _, name in rng.sample(names, count)],

@@ -17,13 +17,13 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from itertools import accumulate
 from typing import Any
 
-import networkx as nx
-
 from graph.model import former_names_after
 from graph.store import names
+from graph.store.embedded.compact import CompactGraph
 from graph.store.protocol import NameMatch
 from graph.vocabulary import Label
 
@@ -136,12 +136,12 @@ class NameText:
 class NameIndex:
     """The NameTexts of every searchable label, and the nodes changed since they were built."""
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
+    def __init__(self, graph: CompactGraph) -> None:
         ids: dict[str, list[str]] = {label: [] for label in _LABELS}
         texts: dict[str, list[str]] = {label: [] for label in _LABELS}
         formers: dict[str, list[tuple[str, str]]] = {label: [] for label in _LABELS}
-        for node_id, props in graph.nodes(data=True):
-            label = props.get("label")
+        for node_id, props in graph.iter_nodes(_LABELS):
+            label = props["label"]
             if label in _LABELS:
                 ids[label].append(node_id)
                 texts[label].append(str(props.get("name") or node_id))
@@ -161,7 +161,7 @@ class NameIndex:
         return len(self.changed) > 2000 + self.size // 200
 
     def search(
-        self, graph: nx.MultiDiGraph, text: str, labels: Sequence[str], limit: int
+        self, graph: CompactGraph, text: str, labels: Sequence[str], limit: int
     ) -> list[NameMatch]:
         """The best ``limit`` matches of folded ``text`` among ``labels``: by rank, length
         of the matched text, id and field, one per node and field."""
@@ -177,17 +177,14 @@ class NameIndex:
             if (node_id, field) in seen:
                 continue
             seen.add((node_id, field))
-            best.append(_match(graph.nodes[node_id], node_id, field, text, (rank, length)))
+            best.append(_match(graph.node(node_id) or {}, node_id, field, text, (rank, length)))
             if len(best) == limit:
                 break
         return best
 
-    def _changed_hits(
-        self, graph: nx.MultiDiGraph, text: str, labels: Sequence[str]
-    ) -> Iterator[Hit]:
-        nodes = graph.nodes
+    def _changed_hits(self, graph: CompactGraph, text: str, labels: Sequence[str]) -> Iterator[Hit]:
         for node_id in self.changed:
-            props = nodes.get(node_id)
+            props = graph.node(node_id)
             if props is None or props.get("label") not in labels:
                 continue
             for field, key in _FIELDS:
@@ -231,25 +228,33 @@ def _match(
 class EmbeddedSearch:
     """Mixed into EmbeddedStore: ``search_names`` and the index it keeps."""
 
-    _graph: nx.MultiDiGraph
+    _g: CompactGraph
     _mutex: threading.RLock
     _name_index: NameIndex | None = None
+
+    def _reading(self) -> AbstractContextManager[CompactGraph]:
+        raise NotImplementedError
 
     def search_names(self, text: str, labels: Sequence[Label], limit: int) -> list[NameMatch]:
         """Names and former names containing ``text``, best first (see GraphStore)."""
         folded, wanted = names.check_search(text, labels, limit)
-        with self._mutex:
+        with self._reading() as g:
             index = self._name_index
             if index is None or index.full():
-                index = self._name_index = NameIndex(self._graph)
-            return index.search(self._graph, folded, wanted, limit)
+                index = self._name_index = NameIndex(g)
+            return index.search(g, folded, wanted, limit)
+
+    @staticmethod
+    def _renamable(props: dict[str, Any]) -> bool:
+        """Whether an entity keeps its former names when renamed."""
+        return props.get("label") in _RENAMABLE
 
     def _keep_former_names(self, props: dict[str, Any]) -> None:
         """An organisation renamed keeps its old name among its former names (``props``: an
         entity about to be upserted)."""
         if props.get("label") not in _RENAMABLE:
             return
-        current = self._graph.nodes.get(props["id"]) or {}
+        current = self._g.node(props["id"]) or {}
         former = former_names_after(
             current.get("name"),
             current.get("former_names"),

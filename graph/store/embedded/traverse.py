@@ -5,39 +5,33 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
-
-import networkx as nx
 
 from graph.errors import NotFound
 from graph.records import RECORD_ADAPTER
 from graph.store import common
+from graph.store.embedded.compact import CompactGraph
 from graph.store.protocol import Direction, NodeSummary, RecordItem, RecordView, Subgraph
 from graph.vocabulary import ENTITY_LABELS, Label, RelType
 
 _ENTITY_OR_CONTACT = {str(x) for x in ENTITY_LABELS} | {str(Label.CONTACT_POINT)}
-_CONCERNS = f"{RelType.CONCERNS}{common.SEP}"
-_ISSUED_BY = f"{RelType.ISSUED_BY}{common.SEP}"
-
-
-def node_label(props: dict[str, Any]) -> str:
-    """The concrete label of a stored node."""
-    return str(props.get("label") or props.get("kind"))
 
 
 def summary(node_id: str, props: dict[str, Any]) -> NodeSummary:
     """The NodeSummary of a stored node."""
-    return NodeSummary(
-        id=node_id, label=Label(node_label(props)), name=common.neighbour_name(props)
-    )
+    label = str(props.get("label") or props.get("kind"))
+    return NodeSummary(id=node_id, label=Label(label), name=common.neighbour_name(props))
 
 
 class EmbeddedTraversal:
     """Mixed into EmbeddedStore: reads that follow many links at once."""
 
-    _graph: nx.MultiDiGraph
     _mutex: threading.RLock
+
+    def _reading(self) -> AbstractContextManager[CompactGraph]:
+        raise NotImplementedError
 
     def links(
         self,
@@ -56,19 +50,17 @@ class EmbeddedTraversal:
         day = common.as_date(as_of)
         out = Subgraph()
         seen: set[tuple[str, str, str, str]] = set()
-        with self._mutex:
-            graph = self._graph
+        with self._reading() as g:
             for node_id in dict.fromkeys(ids):
-                props = graph.nodes.get(node_id)
-                if props is None or node_label(props) not in _ENTITY_OR_CONTACT:
+                if g.label(node_id) not in _ENTITY_OR_CONTACT:
                     continue
-                out.nodes[node_id] = summary(node_id, props)
-                found = []
+                out.nodes[node_id] = summary(node_id, g.node(node_id) or {})
+                rels = []
                 if direction in ("out", "both"):
-                    found += [(node_id, m, d) for _, m, d in graph.out_edges(node_id, data=True)]
+                    rels += [r for r in g.out_rels(node_id) if r[2] in types]
                 if direction in ("in", "both"):
-                    found += [(m, node_id, d) for m, _, d in graph.in_edges(node_id, data=True)]
-                found = [f for f in found if f[2]["type"] in types and holds(f[2], day)]
+                    rels += [r for r in g.in_rels(node_id) if r[2] in types]
+                found = [(r[0], r[1], d) for r in rels if holds(d := g.rel_props(r), day)]
                 if len(found) > cap:
                     out.hubs.append(node_id)
                     continue
@@ -80,7 +72,7 @@ class EmbeddedTraversal:
                     out.relations.append(common.relation_from(data, source, target))
                     other = target if source == node_id else source
                     if other not in out.nodes:
-                        out.nodes[other] = summary(other, graph.nodes[other])
+                        out.nodes[other] = summary(other, g.node(other) or {})
         out.relations.sort(key=lambda r: r.identity)
         if record_kinds is not None:
             out.records = self.records_of(list(out.nodes), as_of=as_of, kinds=record_kinds)
@@ -124,16 +116,10 @@ class EmbeddedTraversal:
         """Records concerning each node, newest first, flagged in force on as_of."""
         wanted = set(common.check_records_of(kinds, limit))
         found: dict[str, list[RecordView]] = {}
-        with self._mutex:
-            graph = self._graph
+        with self._reading() as g:
             for node_id in dict.fromkeys(ids):
-                if node_id not in graph:
-                    continue
-                rows = [
-                    dict(graph.nodes[rid])
-                    for rid, _, key in graph.in_edges(node_id, keys=True)
-                    if key == _CONCERNS and node_label(graph.nodes[rid]) in wanted
-                ]
+                labels = g.labels(g.records_concerning(node_id))
+                rows = [g.node(rid) or {} for rid, label in labels.items() if label in wanted]
                 if not rows:
                     continue
                 views = []
@@ -145,16 +131,10 @@ class EmbeddedTraversal:
 
     def records_issued_by(self, authority_id: str, *, limit: int = 1000) -> list[RecordItem]:
         """Records an authority issued, newest decision first."""
-        with self._mutex:
-            graph = self._graph
-            props = graph.nodes.get(authority_id)
-            if props is None or node_label(props) != Label.AUTHORITY:
+        with self._reading() as g:
+            if g.label(authority_id) != Label.AUTHORITY:
                 raise NotFound(f"no authority with id {authority_id!r}")
-            rows = [
-                dict(graph.nodes[rid])
-                for rid, _, key in graph.in_edges(authority_id, keys=True)
-                if key == _ISSUED_BY
-            ]
+            rows = [g.node(rid) or {} for rid in g.records_issued_by(authority_id)]
         return [RECORD_ADAPTER.validate_python(p) for p in common.sort_records(rows)[:limit]]
 
 
