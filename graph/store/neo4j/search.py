@@ -17,11 +17,10 @@ until ``SCAN_CAP`` contain it: a rare one costs a full scan (~0.1-0.3 s per 100k
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import neo4j
-from neo4j import ManagedTransaction
 
 from graph.model import former_names_after
 from graph.schema import NAME_INDEXES
@@ -124,25 +123,26 @@ class Neo4jSearch:
 
     @staticmethod
     def _search_former_names(
-        tx: ManagedTransaction, ok: Sequence[tuple[int, Any]]
+        current: Mapping[str, Mapping[str, Any]], ok: Sequence[tuple[int, Any]]
     ) -> dict[int, list[str]]:
         """The former names each organisation of a batch is to have (by batch index; only
         non-empty lists): what it has, what the item brings, and its old name when the item
-        renames it; repeats within the batch as if written one after another."""
-        orgs = [(index, item) for index, item in ok if item["label"] in _RENAMABLE]
-        if not orgs:
-            return {}
-        ids = sorted({item["id"] for _, item in orgs})
-        current = {
-            row["id"]: (row["name"], row["former_names"])
-            for row in tx.run(statement("search_former_names"), ids=ids)
-        }
+        renames it; repeats within the batch as if written one after another. ``current``
+        holds the stored properties of the batch's existing nodes, by id (read by the caller
+        in the same transaction)."""
+        known: dict[str, tuple[str | None, list[str] | None]] = {}
         found: dict[int, list[str]] = {}
-        for index, item in orgs:
-            old_name, old_former = current.get(item["id"], (None, None))
+        for index, item in ok:
+            if item["label"] not in _RENAMABLE:
+                continue
+            node_id = item["id"]
+            if node_id not in known:
+                props = current.get(node_id, {})
+                known[node_id] = (props.get("name"), props.get("former_names"))
+            old_name, old_former = known[node_id]
             new_former = item.get("former_names", [])
             former = former_names_after(old_name, old_former, item["name"], new_former)
-            current[item["id"]] = (item["name"], former)
+            known[node_id] = (item["name"], former)
             if former:
                 found[index] = former
         return found

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph.errors import InvalidInput, NotFound, QueryTimeout, StoreUnavailable
 from graph.ids import echo_safe
@@ -43,6 +50,7 @@ from graph.vocabulary import NODE_LABELS, Label, RelType, umbrella_labels
 
 S = TypeVar("S")
 _UMBRELLA = [str(Label.NODE), str(Label.ENTITY), str(Label.RECORD)]
+_RENAMABLE = (str(Label.ENTERPRISE), str(Label.SOCIAL_ORGANIZATION))
 _STRUCTURAL = ("source_id", "target_id", "loaded_at")
 
 
@@ -62,13 +70,56 @@ def _stored(item: Props) -> dict[str, Any]:
     return props
 
 
-def _node_row(index: int, item: Props, stamp: str) -> dict[str, Any]:
-    return {
-        "i": index,
-        "id": item["id"],
-        "props": _stored(item),
-        "loaded_at": item.get("loaded_at") or stamp,
-    }
+@dataclass(frozen=True)
+class _Node:
+    """A node as nodes_of read it: concrete label, properties, a record's link targets."""
+
+    label: str
+    props: dict[str, Any]
+    concerns: list[str] | None
+    issued_by: list[str] | None
+
+    def links(self) -> list[str | None]:
+        """[subject id, issuer id or None] when the record has exactly one of each at most."""
+        concerns, issued_by = self.concerns or [], self.issued_by or []
+        if len(concerns) != 1 or len(issued_by) > 1:
+            return ["", ""]  # never equal to a record's links: relink
+        return [concerns[0], issued_by[0] if issued_by else None]
+
+
+def _same(old: dict[str, Any], props: dict[str, Any]) -> bool:
+    """Whether writing ``props`` onto ``old`` (SET +=) would change nothing."""
+    return all(k in old and old[k] == v for k, v in props.items())
+
+
+@dataclass
+class _Copies:
+    """An item of a chunk with its repeats: the first copy's index and properties, the
+    properties of all copies merged in order, and the last copy (whose links win)."""
+
+    index: int
+    first: dict[str, Any]
+    merged: dict[str, Any]
+    last: Props
+
+
+def _unique(
+    ok: Sequence[tuple[int, Props]],
+    key: Callable[[Props], Any],
+    stored: Callable[[int, Props], dict[str, Any]],
+    create_only: bool,
+) -> dict[Any, _Copies]:
+    """The chunk's items by key, repeats merged (create_only: the first copy wins)."""
+    unique: dict[Any, _Copies] = {}
+    for index, item in ok:
+        props = stored(index, item)
+        copies = unique.get(key(item))
+        if copies is None:
+            unique[key(item)] = _Copies(index, props, dict(props), item)
+        elif not create_only:
+            copies.merged.update(props)
+            copies.last = item
+    return unique
 
 
 class Neo4jStore(Neo4jTraversal, Neo4jSearch):
@@ -143,11 +194,28 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         with self._errors(), self._driver.session(database=self._database) as session:
             for start in range(0, len(items), self._batch_size):
                 chunk = items[start : start + self._batch_size]
-                result = session.execute_write(work, chunk)
+                result = self._write_chunk(session, work, chunk)
                 for rejection in result.rejected:
                     rejection.index += start
                 total = total + result
         return total
+
+    @staticmethod
+    def _write_chunk(
+        session: neo4j.Session,
+        work: Callable[[ManagedTransaction, Sequence[S]], UpsertResult],
+        chunk: Sequence[S],
+    ) -> UpsertResult:
+        """One chunk in one write transaction. The statements CREATE what the transaction's
+        own read found absent; should another writer create one of those ids in between,
+        the uniqueness constraint fails the transaction, and it runs again (reading anew)."""
+        for attempt in range(3):
+            try:
+                return session.execute_write(work, chunk)
+            except ConstraintError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
@@ -172,9 +240,25 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         return [item.name for item in SCHEMA if item.name not in online]
 
     # -- writes ----------------------------------------------------------------------------
+    # Each chunk is one transaction. Entities and records: the ids found absent by the
+    # chunk's own read (labels_of / nodes_of) are CREATEd (no MERGE, no comparison);
+    # existing ones are compared (entities on the server, records in Python) and SET only
+    # when they change. Relations: one statement per type, CREATE when absent, else compare
+    # and SET. Rows are compact lists, loaded_at is parsed once per statement.
+
     def _labels(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, str]:
         record = tx.run(statement("labels_of"), ids=list(ids), umbrella=_UMBRELLA).single()
         return dict(zip(record["ids"], record["labels"], strict=True)) if record else {}
+
+    @staticmethod
+    def _nodes(
+        tx: ManagedTransaction, ids: Sequence[str], *, links: bool = False
+    ) -> dict[str, _Node]:
+        """The existing nodes among ``ids``: concrete label, properties, record link targets."""
+        record = tx.run(
+            statement("nodes_of"), ids=list(dict.fromkeys(ids)), umbrella=_UMBRELLA, links=links
+        ).single(strict=True)
+        return {row[0]: _Node(*row[1:]) for row in record["nodes"]}
 
     @staticmethod
     def _repeat_outcomes(
@@ -185,9 +269,9 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
     ) -> None:
         """Outcomes of items repeated within one batch, as if written one after another.
 
-        The statements read every row's old state before writing, so a repeat would report
-        ``created`` again; like the embedded store, a repeat is ``unchanged`` when it adds
-        nothing new to what the earlier copies wrote, and ``updated`` otherwise.
+        The first copy of an item is compared with the stored state; a repeat is
+        ``unchanged`` when it adds nothing new to what the earlier copies wrote, and
+        ``updated`` otherwise (like the embedded store).
         """
         merged: dict[Any, dict[str, Any]] = {}
         for index, item in ok:
@@ -201,20 +285,10 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
             earlier.update(props)
 
     @staticmethod
-    def _run_group(
-        tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], outcomes: list[Outcome]
-    ) -> None:
-        """Run one upsert statement; it returns which batch items it created and updated.
-
-        One aggregated answer instead of a row per item: streaming a row per item cost more
-        than the writes (measured)."""
-        record = tx.run(query, rows=rows).single(strict=True)
-        for row in rows:
-            outcomes[row["i"]] = "unchanged"
-        for i in record["created"]:
-            outcomes[i] = "created"
-        for i in record["updated"]:
-            outcomes[i] = "updated"
+    def _run_group(tx: ManagedTransaction, query: str, rows: list[Any], **params: Any) -> None:
+        """Run one write statement over its rows (nothing is streamed back)."""
+        if rows:
+            tx.run(query, rows=rows, **params).consume()
 
     def upsert_entities(
         self, items: Sequence[EntityItem], *, create_only: bool = False
@@ -235,72 +309,131 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
     def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
         """``upsert_entities`` for items in their stored form."""
         stamp = _iso(common.now())
-        entity_statement = "create_entities" if create_only else "upsert_entities"
 
         def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
             labels = self._labels(tx, [item["id"] for item in items])
             ok, rejected = common.check_entity_labels(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            former = {} if create_only else self._search_former_names(tx, ok)
-            for index, item in ok:
-                row = _node_row(index, item, stamp)
+            former = {} if create_only else self._former_names(tx, ok, labels)
+
+            def stored(index: int, item: Props) -> dict[str, Any]:
+                props = _stored(item)
                 if index in former:
-                    row["props"]["former_names"] = former[index]
-                groups[item["label"]].append(row)
-            for label, rows in groups.items():
-                query = with_labels(entity_statement, umbrella_labels(Label(label)))
-                self._run_group(tx, query, rows, outcomes)
+                    props["former_names"] = former[index]
+                return props
+
+            created: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+            existing: dict[str, list[list[Any]]] = defaultdict(list)
+            unique = _unique(ok, lambda item: item["id"], stored, create_only)
+            first: dict[str, int] = {}
+            for node_id, copies in unique.items():
+                item = items[copies.index]
+                if node_id not in labels:
+                    outcomes[copies.index] = "created"
+                    group = (item["label"], item.get("loaded_at") or stamp)
+                    created[group].append(copies.merged)
+                    continue
+                outcomes[copies.index] = "unchanged"
+                if not create_only:
+                    first[node_id] = copies.index
+                    merged = None if copies.merged == copies.first else copies.merged
+                    existing[item["label"]].append([node_id, copies.first, merged])
+            for (label, loaded_at), rows in created.items():
+                query = with_labels("create_entities", umbrella_labels(Label(label)))
+                self._run_group(tx, query, rows, loaded_at=loaded_at)
+            for label, changes in existing.items():
+                query = with_labels("upsert_entities", umbrella_labels(Label(label)))
+                for node_id in tx.run(query, rows=changes).single(strict=True)["updated"]:
+                    outcomes[first[node_id]] = "updated"
             self._repeat_outcomes(ok, outcomes, lambda item: item["id"], create_only)
             return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
+    def _former_names(
+        self, tx: ManagedTransaction, ok: Sequence[tuple[int, Props]], labels: dict[str, str]
+    ) -> dict[int, list[str]]:
+        """``_search_former_names`` with the stored names of the batch's existing organisations
+        (read only when the batch has some)."""
+        ids = sorted({item["id"] for _, item in ok if item["id"] in labels})
+        wanted = [i for i in ids if labels[i] in _RENAMABLE]
+        current = {
+            row["id"]: {"name": row["name"], "former_names": row["former_names"]}
+            for row in (tx.run(statement("search_former_names"), ids=wanted) if wanted else [])
+        }
+        return self._search_former_names(current, ok)
+
     def write_relations(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
         """``upsert_relations`` for items in their stored form."""
         stamp = _iso(common.now())
-        relation_statement = "create_relations" if create_only else "upsert_relations"
+
+        def stored(index: int, rel: Props) -> dict[str, Any]:
+            props = _stored(rel)
+            props.setdefault("key", "")
+            return props
 
         def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
             labels = self._labels(tx, common.relation_ids(items))
             ok, rejected = common.check_relations(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for index, rel in ok:
-                groups[rel["type"]].append(
-                    {
-                        "i": index,
-                        "source_id": rel["source_id"],
-                        "target_id": rel["target_id"],
-                        "key": rel.get("key", ""),
-                        "props": _stored(rel),
-                        "loaded_at": rel.get("loaded_at") or stamp,
-                    }
-                )
-            for rel_type, rows in groups.items():
-                query = with_type(relation_statement, RelType(rel_type))
-                self._run_group(tx, query, rows, outcomes)
+            groups: dict[tuple[str, str], list[_Copies]] = defaultdict(list)
+            for copies in _unique(ok, common.identity, stored, create_only).values():
+                rel = items[copies.index]
+                groups[(rel["type"], rel.get("loaded_at") or stamp)].append(copies)
+            for (rel_type, loaded_at), group in groups.items():
+                rows = []
+                for copies in group:
+                    rel = items[copies.index]
+                    merged = None if copies.merged == copies.first else copies.merged
+                    ends = [rel["source_id"], rel["target_id"]]
+                    rows.append([*ends, copies.first["key"], copies.first, merged])
+                    outcomes[copies.index] = "unchanged"
+                query = with_type("upsert_relations", RelType(rel_type))
+                record = tx.run(
+                    query, rows=rows, loaded_at=loaded_at, create_only=create_only
+                ).single(strict=True)
+                for i in record["created"]:
+                    outcomes[group[i].index] = "created"
+                for i in record["updated"]:
+                    outcomes[group[i].index] = "updated"
             self._repeat_outcomes(ok, outcomes, common.identity, create_only)
             return UpsertResult.of(outcomes, rejected)
 
         return self._write(items, work)
 
     def write_records(self, items: Sequence[Props]) -> UpsertResult:
-        """``upsert_records`` for items in their stored form."""
+        """``upsert_records`` for items in their stored form; a record whose only change is
+        its subject or issuer is ``updated`` (relinked), like the embedded store."""
         stamp = _iso(common.now())
 
         def work(tx: ManagedTransaction, items: Sequence[Props]) -> UpsertResult:
-            labels = self._labels(tx, common.record_ids(items))
+            record_ids = {item["id"] for item in items}
+            current = self._nodes(tx, list(record_ids), links=True)
+            labels = {node_id: node.label for node_id, node in current.items()}
+            ends = [i for i in common.record_ids(items) if i not in record_ids]
+            labels.update(self._labels(tx, ends))
             ok, rejected = common.check_records(items, labels)
             outcomes: list[Outcome] = ["rejected"] * len(items)
-            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for index, record in ok:
-                row = _node_row(index, record, stamp)
-                row.update(subject_id=record["subject_id"], issuer_id=record.get("issuer_id"))
-                groups[record["kind"]].append(row)
-            for kind, rows in groups.items():
-                query = with_labels("upsert_records", umbrella_labels(Label(kind)))
-                self._run_group(tx, query, rows, outcomes)
+            created: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
+            changed: list[list[Any]] = []
+            unique = _unique(ok, lambda record: record["id"], lambda _, r: _stored(r), False)
+            for node_id, copies in unique.items():
+                record, node = items[copies.index], current.get(node_id)
+                links = [copies.last["subject_id"], copies.last.get("issuer_id")]
+                if node is None:
+                    outcomes[copies.index] = "created"
+                    group = created[(record["kind"], record.get("loaded_at") or stamp)]
+                    group.append([copies.merged, *links])
+                    continue
+                first = [record["subject_id"], record.get("issuer_id")]
+                same = _same(node.props, copies.first) and node.links() == first
+                outcomes[copies.index] = "unchanged" if same else "updated"
+                if not (_same(node.props, copies.merged) and node.links() == links):
+                    changed.append([node_id, copies.merged, *links])
+            for (kind, loaded_at), rows in created.items():
+                query = with_labels("create_records", umbrella_labels(Label(kind)))
+                self._run_group(tx, query, rows, loaded_at=loaded_at)
+            self._run_group(tx, statement("upsert_records"), changed)
             self._repeat_outcomes(ok, outcomes, lambda record: record["id"])
             return UpsertResult.of(outcomes, rejected)
 
