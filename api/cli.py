@@ -144,10 +144,31 @@ def load(
         bool, typer.Option("--dry-run", help="validate only, write nothing")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+    initial: Annotated[
+        bool,
+        typer.Option(
+            "--initial",
+            help="first load into an EMPTY Neo4j by neo4j-admin import (same parsing); "
+            "with --neo4j-instance or --write-files",
+        ),
+    ] = False,
+    neo4j_instance: Annotated[
+        str | None,
+        typer.Option(
+            help="--initial: import into this scripts/neo4j server (stopped and started again)"
+        ),
+    ] = None,
+    write_files: Annotated[
+        Path | None,
+        typer.Option(
+            help="--initial: only write the neo4j-admin files here and print how to "
+            "import them (docker compose)"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load source files (CSV in UTF-8/GB18030, XLSX, JSON Lines); every row is accounted for."""
-    from loaders.pipeline import Loader
+    from loaders.pipeline import Loader, LoadSummary
     from loaders.report import RejectWriter
 
     settings = Settings()
@@ -155,8 +176,33 @@ def load(
     out = settings.data_dir / "loads"
     rejects = rejects or out / f"{stamp}-rejects.csv"
     summary = summary or out / f"{stamp}-summary.json"
+    if not initial and (neo4j_instance or write_files):
+        raise typer.BadParameter("--neo4j-instance and --write-files go with --initial")
+    if initial and dry_run:
+        raise typer.BadParameter("--initial and --dry-run do not go together")
+    if initial and (neo4j_instance is None) == (write_files is None):
+        raise typer.BadParameter(
+            "--initial needs either --neo4j-instance NAME (a scripts/neo4j server) or "
+            "--write-files DIR (only write the neo4j-admin files)"
+        )
+    result: LoadSummary
     with RejectWriter(rejects) as writer:
-        if dry_run:
+        if initial:
+            from api.commands.initial import load_initial
+
+            result = run(
+                lambda: load_initial(
+                    paths,
+                    fmt,
+                    writer,
+                    settings=settings,
+                    batch_size=batch_size,
+                    instance=neo4j_instance,
+                    write_files=write_files,
+                    files_dir=out / f"{stamp}-import",
+                )
+            )
+        elif dry_run:
             result = Loader(None, settings.hash_key(), writer, batch_size=batch_size).load(
                 paths, fmt
             )
@@ -186,6 +232,10 @@ def _load_text(result: Any, rejects: Path, summary: Path) -> str:
         if f.unknown_columns:
             lines.append(f"{'':40} columns not understood: {', '.join(f.unknown_columns)}")
     lines.append(f"{result.rows_per_second:,.0f} rows/s; rejects: {rejects}; summary: {summary}")
+    if getattr(result, "initial", None) is not None:
+        from api.commands.initial import initial_text
+
+        lines += initial_text(result)
     if result.dry_run:
         lines.append("dry run: nothing was written")
     return "\n".join(lines)
