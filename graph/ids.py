@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 from graph.errors import InvalidInput
 
@@ -22,6 +23,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 _ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 _ID_CHECK = "10X98765432"
+_ID_ZERO = ord("0") * sum(_ID_WEIGHTS)
 _MIN_BIRTH_YEAR = 1880
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map to plain ASCII.
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -238,7 +240,8 @@ def citizen_id_check_char(first17: str) -> str:
     """
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError(f"need 17 ASCII digits, got {first17!r}")
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    # the digits' code points times the weights, less what the code point of "0" adds
+    return _ID_CHECK[(sum(map(mul, first17.encode(), _ID_WEIGHTS)) - _ID_ZERO) % 11]
 
 
 def _parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: bool = False) -> str:
@@ -259,7 +262,8 @@ def _parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: boo
         text = first17 + citizen_id_check_char(first17)
     if len(text) != 18:
         raise InvalidIdentifier(field, value, f"wrong length: {len(text)} characters, expected 18")
-    for pos, char in enumerate(text, start=1):
+    digits = text.isascii() and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")
+    for pos, char in enumerate("" if digits else text, start=1):  # only to say what is wrong
         if char not in "0123456789" and not (pos == 18 and char == "X"):
             allowed = "a digit or X" if pos == 18 else "a digit"
             reason = f"bad character {char!r} at position {pos} (expected {allowed})"
@@ -270,11 +274,24 @@ def _parse_citizen_id(value: str, field: str = "id_number", *, allow_legacy: boo
         raise InvalidIdentifier(field, value, f"invalid birth date {text[6:14]}") from None
     if born.year < _MIN_BIRTH_YEAR:
         raise InvalidIdentifier(field, value, f"birth year {born.year} is before {_MIN_BIRTH_YEAR}")
-    if born > date.today():
+    if born > _today():
         raise InvalidIdentifier(field, value, f"birth date {born.isoformat()} is in the future")
     if text[17] != (expected := citizen_id_check_char(text[:17])):
         raise InvalidIdentifier(field, value, f"check digit is {text[17]}, expected {expected}")
     return text
+
+
+def _today() -> date:
+    """Today, looked up once a minute at most (a load checks millions of birth dates)."""
+    now = time.monotonic()
+    if now - float(_TODAY[1]) > 60:  # type: ignore[arg-type]
+        _TODAY[:] = [date.today(), now]
+    day = _TODAY[0]
+    assert isinstance(day, date)
+    return day
+
+
+_TODAY: list[object] = [date.min, -1e9]
 
 
 def is_masked_id(value: str) -> bool:
@@ -468,7 +485,7 @@ def keyed_hash(value: str, key: bytes) -> str:
     """
     if not key:
         raise ValueError("key must not be empty")
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
 
 
 def person_key(id_number: str, key: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
@@ -296,6 +297,9 @@ def stable_id(prefix: str, *parts: object) -> str:
     return f"{prefix}:{hashlib.sha1(text.encode()).hexdigest()[:20]}"
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def normalize_contact(kind: ContactKind, value: str) -> str:
     """Normalise a phone (digits only) or an address (half-width, no spaces).
 
@@ -304,9 +308,9 @@ def normalize_contact(kind: ContactKind, value: str) -> str:
     >>> normalize_contact(ContactKind.ADDRESS, " 武汉市某区 某路１０号 ")
     '武汉市某区某路10号'
     """
-    text = unicodedata.normalize("NFKC", value)
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value)
     if kind is ContactKind.PHONE:
-        return "".join(ch for ch in text if ch.isdigit())
+        return _NOT_DIGITS.sub("", text) if text.isascii() else "".join(filter(str.isdigit, text))
     return "".join(text.split())
 
 

@@ -133,15 +133,20 @@ def _chunks(
 
 @contextmanager
 def _parse_pool(workers: int) -> Iterator[Executor | None]:
-    """``workers`` parse processes (started from a clean server process, so a driver's
-    threads in this one are not copied), or None to parse in this process."""
+    """``workers`` parse processes, or None to parse in this process.
+
+    The processes are forked, all at once, before the load starts its writer thread or a
+    progress bar (a fork copies only the thread that forks); a fork needs no ``__main__``
+    guard in the caller's script and no second import of the code.
+    """
     if workers <= 0:
         yield None
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["loaders.pipeline"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
+        started = [pool.submit(os.getpid) for _ in range(workers)]  # every worker forks now
+        for future in started:
+            future.result()
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
