@@ -131,6 +131,19 @@ def _chunks(
         yield chunk
 
 
+def _die_with_parent(parent: int) -> None:
+    """A parse worker ends when the load that forked it dies (even by SIGKILL), instead of
+    waiting forever on a queue nobody writes to (Linux; elsewhere the pool's own checks)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 @contextmanager
 def _parse_pool(workers: int) -> Iterator[Executor | None]:
     """``workers`` parse processes, or None to parse in this process.
@@ -142,7 +155,12 @@ def _parse_pool(workers: int) -> Iterator[Executor | None]:
     if workers <= 0:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         started = [pool.submit(os.getpid) for _ in range(workers)]  # every worker forks now
         for future in started:

@@ -78,8 +78,7 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path, compact_bytes: int) 
 def test_a_torn_last_line_is_dropped_and_the_rest_kept(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path)
     store.upsert_entities([Enterprise(id="org:1", name="甲")])
-    store._journal.close()  # simulate a crash: no snapshot on close
-    store._lock_handle.close()
+    store._abandon()  # simulate a crash: no snapshot on close
     with open(tmp_path / "journal.jsonl", "ab") as handle:
         handle.write(b'{"seq": 2, "ops": [["node", "org:2", {"na')
     again = EmbeddedStore(tmp_path)
@@ -95,8 +94,7 @@ def test_corruption_before_the_end_refuses_to_open(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path)
     store.upsert_entities([Enterprise(id="org:1", name="甲")])
     store.upsert_entities([Enterprise(id="org:2", name="乙")])
-    store._journal.close()
-    store._lock_handle.close()
+    store._abandon()
     data = (tmp_path / "journal.jsonl").read_bytes()
     (tmp_path / "journal.jsonl").write_bytes(b"garbage\n" + data)
     with pytest.raises(StoreUnavailable, match="line 1 is corrupt"):

@@ -122,8 +122,7 @@ def test_a_reader_takes_only_complete_lines(tmp_path: Path) -> None:
     assert enterprises(reader) == 2
     assert reader.get_entity("org:2").entity.name == "乙"
     reader.close()
-    store._journal.close()  # type: ignore[union-attr]
-    store._lock_handle.close()  # type: ignore[union-attr]
+    store._abandon()  # type: ignore[union-attr]  # type: ignore[union-attr]
 
 
 def exported(store: EmbeddedStore) -> list[bytes]:
@@ -159,8 +158,7 @@ def test_reopening_after_updates_and_moved_links(tmp_path: Path) -> None:
     store.upsert_entities([renamed])
     store.upsert_entities([renamed.model_copy(update={"name": "新名"})])
     expect = (store.stats(), store.get_entity(f.COMPANY_A), store.get_entity(f.ZHOU.id))
-    store._journal.close()  # type: ignore[union-attr]  # a crash: replay the journal
-    store._lock_handle.close()  # type: ignore[union-attr]
+    store._abandon()  # type: ignore[union-attr]  # a crash: replay the journal  # type: ignore[union-attr]
     again = EmbeddedStore(tmp_path)
     assert (again.stats(), again.get_entity(f.COMPANY_A), again.get_entity(f.ZHOU.id)) == expect
     assert again.get_entity("org:r").entity.former_names == ["旧名"]  # type: ignore[union-attr]

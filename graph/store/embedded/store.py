@@ -86,12 +86,21 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
             self._reload()
             return
         directory.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = open(directory / "LOCK", "a+")  # noqa: SIM115
-        try:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            self._lock_handle.close()
-            raise StoreUnavailable(f"{directory} is in use by another credgraph process") from exc
+        self._owned = directory.resolve()
+        with _OWNED_LOCK:
+            if self._owned in _OWNED:
+                raise StoreUnavailable(f"{directory} is in use by another store of this process")
+            self._lock_handle = open(directory / "LOCK", "a+")  # noqa: SIM115
+            try:
+                # a POSIX record lock: held by this process only, not by processes it forks
+                # (a load's parse workers), and released when it dies; a POSIX lock does not
+                # keep out the same process, hence the set of directories it owns
+                fcntl.lockf(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                self._lock_handle.close()
+                message = f"{directory} is in use by another credgraph process"
+                raise StoreUnavailable(message) from exc
+            _OWNED.add(self._owned)
         self._journal = Journal(directory, fsync=fsync)
         self._snapshot_bytes = _size(directory / files.SNAPSHOT)
         self._restore()
@@ -222,8 +231,19 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
                 self._journal.close()
             if self._tail is not None:
                 self._tail.close()
-            if self._lock_handle is not None:
+            if self._lock_handle is not None and not self._lock_handle.closed:
                 self._lock_handle.close()
+                with _OWNED_LOCK:
+                    _OWNED.discard(self._owned)
+
+    def _abandon(self) -> None:
+        """Let go of the files as a crash would: no snapshot (for tests of recovery)."""
+        if self._journal is not None:
+            self._journal.close()
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+            with _OWNED_LOCK:
+                _OWNED.discard(self._owned)
 
     def _compact(self) -> None:
         """Snapshot the graph and start an empty journal. Between compactions the journal may
@@ -512,6 +532,10 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_OWNED: set[Path] = set()  # data directories a store of this process owns
+_OWNED_LOCK = threading.Lock()
 
 
 def _size(path: Path) -> int:
