@@ -1,4 +1,4 @@
-"""The Neo4j schema as data: one uniqueness constraint per label, lookup and name indexes."""
+"""The Neo4j schema as data: node ids unique, lookup and name indexes."""
 
 from __future__ import annotations
 
@@ -55,7 +55,10 @@ NAME_INDEXES: dict[Label, str] = {
 
 
 SCHEMA: tuple[SchemaItem, ...] = (
-    *(SchemaItem(f"{_snake(label)}_id", "unique", label, ("id",)) for label in Label),
+    # One constraint makes every id unique across the graph (each node is a :Node); the
+    # statements look nodes up by :Node {id}. A constraint per label as well (an earlier
+    # schema) cost each new node three index entries and checks, and bought nothing.
+    SchemaItem("node_id", "unique", Label.NODE, ("id",)),
     SchemaItem("entity_name", "range", Label.ENTITY, ("name",)),
     SchemaItem("entity_uscc", "range", Label.ENTITY, ("uscc",)),
     SchemaItem("entity_org_code", "range", Label.ENTITY, ("org_code",)),
@@ -70,3 +73,19 @@ SCHEMA: tuple[SchemaItem, ...] = (
         for label, name in NAME_INDEXES.items()
     ),
 )
+
+#: Constraints of earlier schemas that ``credgraph db init`` drops where it finds them.
+RETIRED: tuple[str, ...] = tuple(
+    f"{_snake(label)}_id" for label in Label if label is not Label.NODE
+)
+
+
+def drop_statement(name: str) -> str:
+    """DDL that drops a retired constraint, if it is there (names checked, then spliced).
+
+    >>> drop_statement("entity_id")
+    'DROP CONSTRAINT entity_id IF EXISTS'
+    """
+    if name not in RETIRED:
+        raise ValueError(f"not a retired schema item: {name!r}")
+    return f"DROP CONSTRAINT {name} IF EXISTS"

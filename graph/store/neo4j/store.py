@@ -24,7 +24,7 @@ from graph.errors import InvalidInput, NotFound, QueryTimeout, StoreUnavailable
 from graph.ids import echo_safe
 from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER
-from graph.schema import SCHEMA
+from graph.schema import RETIRED, SCHEMA, drop_statement
 from graph.store import common
 from graph.store.common import DATE_FIELDS
 from graph.store.neo4j.cypher import statement, with_labels, with_type
@@ -225,6 +225,8 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
     def init_schema(self) -> list[str]:
         """Create every constraint and index that is missing, then wait until all are online."""
         with self._errors():
+            for name in RETIRED:
+                self._driver.execute_query(drop_statement(name), database_=self._database)
             for item in SCHEMA:
                 self._driver.execute_query(item.statement(), database_=self._database)
             self._driver.execute_query(

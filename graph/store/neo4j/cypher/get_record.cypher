@@ -1,5 +1,6 @@
 // Purpose: one record by id.
 // Parameters: $id
 // Columns: props
-MATCH (r:Record {id: $id})
+MATCH (r:Node {id: $id})
+WHERE r:Record
 RETURN properties(r) AS props

@@ -1,7 +1,8 @@
 // Purpose: the records an authority issued (ISSUED_BY), newest decision first.
 // Parameters: $id, $limit
 // Columns: found (whether the authority exists), records (list of property maps)
-OPTIONAL MATCH (a:Authority {id: $id})
+OPTIONAL MATCH (a:Node {id: $id})
+WHERE a:Authority
 OPTIONAL MATCH (a)<-[:ISSUED_BY]-(r:Record)
 WITH a, r
 ORDER BY r.decision_date IS NULL, r.decision_date DESC, r.id
