@@ -51,7 +51,7 @@ def db_init() -> None:
 @db.command("check")
 def db_check() -> None:
     """Exit 1 when constraints or indexes are missing."""
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         missing = run(store.check_schema)
     if missing:
         typer.echo(f"missing: {', '.join(missing)}")
@@ -62,7 +62,7 @@ def db_check() -> None:
 @app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Counts of nodes by label and relations by type."""
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         result = run(store.stats)
     emit(
         result,
@@ -77,7 +77,7 @@ def stats(as_json: JsonOpt = False) -> None:
 def entity(entity_id: str, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     """An entity with its credit records (in force on --as-of, default today)."""
     day = parse_date(as_of)
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         detail = run(lambda: store.get_entity(entity_id, as_of=day))
 
     def text(d: Any) -> str:
@@ -107,7 +107,7 @@ def neighbours(
 ) -> None:
     """One page of an entity's links."""
     day = parse_date(as_of)
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         page = run(
             lambda: store.neighbourhood(
                 entity_id,

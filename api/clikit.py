@@ -18,7 +18,7 @@ import typer
 from pydantic import BaseModel
 
 from graph import audit
-from graph.errors import CredgraphError, StoreUnavailable
+from graph.errors import CredgraphError, StoreInUse, StoreUnavailable
 from graph.settings import Settings
 from graph.store import open_store
 from graph.store.protocol import GraphStore
@@ -30,13 +30,16 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="answer as of this 
 
 
 @contextmanager
-def cli_store() -> Iterator[GraphStore]:
+def cli_store(*, read_only: bool = False) -> Iterator[GraphStore]:
     """The configured store, closed after the command. A store that cannot be opened (the
     data directory held by another process, Neo4j down or misconfigured) prints one line
-    saying what to do and exits 2: no traceback, no password, no driver internals."""
+    saying what to do and exits 2: no traceback, no password, no driver internals.
+
+    Commands that only ask questions pass ``read_only``: they then work while another
+    process (the service, a load) owns the embedded data directory."""
     settings = Settings()
     try:
-        store = open_store(settings)
+        store = open_store(settings, read_only=read_only)
     except Exception as exc:
         if not (settings.neo4j_uri or isinstance(exc, CredgraphError | OSError)):
             raise
@@ -76,12 +79,13 @@ def store_problem(exc: BaseException, settings: Settings) -> str:
             "bolt://127.0.0.1:7687 or neo4j://host:7687"
         )
     folder = settings.data_dir
-    if isinstance(exc, StoreUnavailable) and isinstance(exc.__cause__, BlockingIOError):
+    if isinstance(exc, StoreInUse):
         pid = _lock_holder(folder / "graph" / "LOCK")
         holder = f"pid {pid}, the service?" if pid else "the service?"
         return (
             f"{folder} is in use by another credgraph process ({holder}): stop it, or ask "
-            "the service over HTTP (one process owns an embedded store)"
+            "the service over HTTP (one process writes an embedded store; questions such "
+            "as check, entity and search work beside it)"
         )
     if isinstance(exc, OSError):
         reason = exc.strerror or type(exc).__name__
@@ -113,7 +117,7 @@ def _has_userinfo(uri: str) -> bool:
 
 
 def _lock_holder(lock: Path) -> int | None:
-    """The pid holding a flock on ``lock``, from /proc/locks (Linux); None when unknown."""
+    """The pid holding the lock on ``lock``, from /proc/locks (Linux); None when unknown."""
     try:
         info = lock.stat()
         lines = Path("/proc/locks").read_text().splitlines()
@@ -122,7 +126,7 @@ def _lock_holder(lock: Path) -> int | None:
     where = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
     for line in lines:
         fields = line.split()
-        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == where:
+        if len(fields) > 5 and fields[1] in ("POSIX", "FLOCK") and fields[5] == where:
             pid = int(fields[4]) if fields[4].lstrip("-").isdigit() else -1
             return pid if pid > 0 else None
     return None

@@ -31,6 +31,10 @@ class StoreUnavailable(CredgraphError):
     status_code = 503
 
 
+class StoreInUse(StoreUnavailable):
+    """An embedded data directory is owned by another process (or store) right now."""
+
+
 class QueryTimeout(CredgraphError):
     """A question ran past the store's time limit (CREDGRAPH_QUERY_TIMEOUT) and was cut."""
 

@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         settings = Settings()
         catalogue = _catalogue(settings)
-        with cli_store() as store:
+        with cli_store(read_only=True) as store:
             key = settings.hash_key()
             nodes = run(lambda: [subject_id(store, s, key) for s in subjects])
             if len(nodes) == 1:
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         settings = Settings()
         catalogue = _catalogue(settings)
-        with cli_store() as store:
+        with cli_store(read_only=True) as store:
             node = run(lambda: subject_id(store, subject, settings.hash_key()))
             result = run(lambda: propagation(store, catalogue, node, as_of=day))
 
@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         settings = Settings()
         catalogue = _catalogue(settings)
-        with cli_store() as store:
+        with cli_store(read_only=True) as store:
             node = run(lambda: subject_id(store, subject, settings.hash_key()))
             result = run(lambda: exposure(store, catalogue, node, as_of=day))
 

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 def _ask(text: str, question: Callable[[GraphStore, str], T]) -> T:
     """Open the store, resolve the subject and answer; errors print one line and exit 2."""
     key = Settings().hash_key()
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         return run(lambda: question(store, subject_id(store, text, key)))
 
 
@@ -101,7 +101,7 @@ def evasion_command(
         emit(answer, as_json, evasion_text)
         return
     key = Settings().hash_key()
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         ids, missing = run(lambda: subject_ids(store, subjects, key))
         scan = run(lambda: evasion_scan(store, ids, as_of=day))
     scan.not_found = missing + scan.not_found

@@ -67,7 +67,7 @@ def paths_command(
 ) -> None:
     """How two entities are linked (找关系): shortest paths, or all paths with --all."""
     day = parse_date(as_of)
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
 
         def ask() -> Any:
             a, b = _resolve(store, source, target)
@@ -108,7 +108,7 @@ def connect_command(
 ) -> None:
     """How a set of entities hangs together: the shortest paths between every pair."""
     day = parse_date(as_of)
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
 
         def ask() -> Any:
             ids = _resolve(store, *entities)
@@ -145,7 +145,7 @@ def conflicts_command(
     if (authority is None) == (staff is None) or (staff is not None and not party):
         raise typer.BadParameter("give STAFF with --party, or --authority alone")
     day = parse_date(as_of)
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
 
         def ask() -> Any:
             if authority is not None:

@@ -38,7 +38,7 @@ def search_command(
     if kind is not None and kind not in KIND_LABELS:
         raise typer.BadParameter(f"one of {', '.join(KIND_LABELS)}", param_hint="--kind")
     key = Settings().hash_key()
-    with cli_store() as store:
+    with cli_store(read_only=True) as store:
         page = run(
             lambda: search(
                 store, query, key, kind=cast(SearchKind | None, kind), limit=limit, cursor=cursor

@@ -6,8 +6,13 @@ from graph.settings import Settings
 from graph.store.protocol import GraphStore
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """Neo4j when CREDGRAPH_NEO4J_URI is set, else the embedded store under data_dir/graph."""
+def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
+    """Neo4j when CREDGRAPH_NEO4J_URI is set, else the embedded store under data_dir/graph.
+
+    ``read_only`` (for commands that only ask questions): an embedded graph that exists is
+    opened without taking it, so it works beside the process that owns it (``credgraph
+    serve`` or a load) and sees every batch that process committed.
+    """
     if settings.neo4j_uri:
         from graph.store.neo4j.store import Neo4jStore
 
@@ -24,4 +29,7 @@ def open_store(settings: Settings) -> GraphStore:
         )
     from graph.store.embedded.store import EmbeddedStore
 
-    return EmbeddedStore(settings.data_dir / "graph")
+    directory = settings.data_dir / "graph"
+    if read_only and directory.is_dir():
+        return EmbeddedStore(directory, read_only=True)
+    return EmbeddedStore(directory)

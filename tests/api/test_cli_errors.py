@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -12,16 +13,22 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from api.cli import app
+from graph.model import Enterprise
 from graph.store.embedded.store import EmbeddedStore
 
 SECRET = "hunter2-not-a-real-password"
+#: Commands that write: they need the data directory to themselves.
 COMMANDS = [
-    ["stats"],
-    ["entity", "91420102MA4K00010N"],
-    ["check", "91420102MA4K00010N", "--matter", "procurement"],
-    ["evasion", "91420102MA4K00010N", "91420102MA4K00029K"],
     ["db", "init"],
     ["demo", "--no-serve", "--entities", "0"],
+    ["load", "tests/data/samples"],
+]
+#: Commands that only ask: they open the directory read-only, beside its owner.
+READERS = [
+    ["stats"],
+    ["entity", "91420102MA4K00010N", "--json"],
+    ["check", "91420102MA4K00010N", "--matter", "procurement"],
+    ["evasion", "91420102MA4K00010N", "91420102MA4K00029K"],
 ]
 
 
@@ -67,11 +74,26 @@ def test_a_held_data_directory_is_one_line_and_exit_2(
 def test_the_store_opens_again_once_released(data_dir: Path) -> None:
     store = EmbeddedStore(data_dir / "graph")
     try:
-        assert CliRunner().invoke(app, ["stats"]).exit_code == 2
+        assert CliRunner().invoke(app, ["db", "init"]).exit_code == 2
     finally:
         store.close()
-    result = CliRunner().invoke(app, ["stats"])
+    result = CliRunner().invoke(app, ["db", "init"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", READERS, ids=lambda c: c[0])
+def test_questions_work_beside_the_owner_and_see_what_it_committed(
+    held: EmbeddedStore, command: list[str]
+) -> None:
+    """`credgraph check` and the other questions while `credgraph serve` owns the data."""
+    before = CliRunner().invoke(app, command)  # an empty graph: answers or "not found"
+    assert "in use" not in before.output
+    held.upsert_entities([Enterprise(id="91420102MA4K00010N", name="武汉某某建设工程有限公司")])
+    stats = CliRunner().invoke(app, ["stats", "--json"])
+    assert json.loads(stats.output)["nodes"] == {"Enterprise": 1}
+    entity = CliRunner().invoke(app, ["entity", "91420102MA4K00010N", "--json"])
+    assert entity.exit_code == 0, entity.output
+    assert json.loads(entity.output)["entity"]["name"] == "武汉某某建设工程有限公司"
 
 
 def test_a_store_folder_that_cannot_be_made_is_one_line(data_dir: Path) -> None:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.errors import InvalidInput, NotFound, StoreInUse, StoreUnavailable
 from graph.ids import echo_safe
 from graph.model import ENTITY_ADAPTER, Person, Relation
 from graph.records import RECORD_ADAPTER, record_in_force
@@ -89,7 +89,7 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
         self._owned = directory.resolve()
         with _OWNED_LOCK:
             if self._owned in _OWNED:
-                raise StoreUnavailable(f"{directory} is in use by another store of this process")
+                raise StoreInUse(f"{directory} is in use by another credgraph process")
             self._lock_handle = open(directory / "LOCK", "a+")  # noqa: SIM115
             try:
                 # a POSIX record lock: held by this process only, not by processes it forks
@@ -99,7 +99,7 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
             except OSError as exc:
                 self._lock_handle.close()
                 message = f"{directory} is in use by another credgraph process"
-                raise StoreUnavailable(message) from exc
+                raise StoreInUse(message) from exc
             _OWNED.add(self._owned)
         self._journal = Journal(directory, fsync=fsync)
         self._snapshot_bytes = _size(directory / files.SNAPSHOT)
