@@ -199,7 +199,7 @@ def load(
                     batch_size=batch_size,
                     instance=neo4j_instance,
                     write_files=write_files,
-                    files_dir=out / f"{stamp}-import",
+                    files_dir=(out / f"{stamp}-import").resolve(),
                 )
             )
         elif dry_run:

@@ -261,6 +261,7 @@ def _into_instance(
     name: str,
     files_dir: Path,
 ) -> InitialLoadSummary:
+    files_dir = files_dir.resolve()  # neo4j-admin runs in the server's home, not here
     inst = LocalInstance(name)
     creds = inst.credentials()
     lib, java = inst.lib(), java_bin()
