@@ -196,14 +196,13 @@ class Context:
     def __post_init__(self) -> None:
         if isinstance(self.loaded_at, datetime):
             object.__setattr__(self, "loaded_at", items.iso_moment(self.loaded_at))
+        prov = {"source_file": self.source_file, "source_row": self.row}
+        object.__setattr__(self, "_prov", prov | {"loaded_at": self.loaded_at})
 
     def provenance(self) -> dict[str, Any]:
-        """Provenance keyword arguments for items.build."""
-        return {
-            "source_file": self.source_file,
-            "source_row": self.row,
-            "loaded_at": self.loaded_at,
-        }
+        """Provenance keyword arguments for items.build (one dict per row: do not change it)."""
+        prov: dict[str, Any] = self._prov  # type: ignore[attr-defined]
+        return prov
 
 
 def person(row: Row, ctx: Context, name_col: str, id_col: str | None) -> Item:
