@@ -66,6 +66,16 @@ class Parsed:
     records: list[Item] = field(default_factory=list)
     primary: tuple[str, Any] = ("entity", "")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent from a parse worker as plain dicts in a tuple (pickle's fast path: a dict
+        subclass or a dataclass's state costs it several times more)."""
+        return Parsed, (
+            [dict(e) for e in self.entities],
+            [dict(r) for r in self.relations],
+            [dict(r) for r in self.records],
+            self.primary,
+        )
+
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from graph.model import Person, Relation
 from graph.store.protocol import CODE_FIELDS, GraphStore
@@ -30,9 +31,9 @@ def masks_compatible(a: str, b: str) -> bool:
     return len(shared) >= MIN_OVERLAP and all(x == y for x, y in shared)
 
 
-def candidates(person: Person | Item, known: Iterable[Person]) -> list[Person]:
+def candidates(person: Person | dict[str, Any], known: Iterable[Person]) -> list[Person]:
     """Known persons with a keyed ID (id_hash) whose mask agrees with ``person``'s."""
-    mask = person.id_masked
+    mask = person.get("id_masked") if isinstance(person, dict) else person.id_masked
     if not mask:
         return []
     return [
@@ -80,11 +81,11 @@ class Resolution:
                     self.same[org["id"]] = ids[0]
 
     def _persons(self, store: GraphStore, unverified: Sequence[Item]) -> None:
-        known = store.find_persons([p.name for p in unverified]) if unverified else {}
+        known = store.find_persons([p["name"] for p in unverified]) if unverified else {}
         for person in unverified:
-            found = candidates(person, known.get(person.name, []))
+            found = candidates(person, known.get(person["name"], []))
             if len(found) == 1:
-                self.same[person.id] = found[0].id
+                self.same[person["id"]] = found[0].id
             for other in found if len(found) > 1 else []:
                 reason = (
                     f"same name and compatible masked ID number; {len(found)} candidates, "
@@ -94,11 +95,11 @@ class Resolution:
                     build(
                         Relation,
                         type=RelType.POSSIBLY_SAME_AS,
-                        source_id=person.id,
+                        source_id=person["id"],
                         target_id=other.id,
                         reason=reason,
-                        source_file=person.source_file,
-                        source_row=person.source_row,
+                        source_file=person.get("source_file"),
+                        source_row=person.get("source_row"),
                     )
                 )
 
