@@ -144,6 +144,15 @@ def load(
         bool, typer.Option("--dry-run", help="validate only, write nothing")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=64,
+            help="parse processes (default: one per spare core, for loads over 4 MB; "
+            "0: parse in this process)",
+        ),
+    ] = None,
     initial: Annotated[
         bool,
         typer.Option(
@@ -203,13 +212,15 @@ def load(
                 )
             )
         elif dry_run:
-            result = Loader(None, settings.hash_key(), writer, batch_size=batch_size).load(
-                paths, fmt
-            )
+            result = Loader(
+                None, settings.hash_key(), writer, batch_size=batch_size, workers=workers
+            ).load(paths, fmt)
         else:
             with cli_store() as store:
                 run(store.init_schema)
-                loader = Loader(store, settings.hash_key(), writer, batch_size=batch_size)
+                loader = Loader(
+                    store, settings.hash_key(), writer, batch_size=batch_size, workers=workers
+                )
                 result = run(lambda: loader.load(paths, fmt))
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(result.model_dump_json(indent=2), encoding="utf-8")
