@@ -500,7 +500,7 @@ def person_key(id_number: str, key: bytes) -> str:
     return keyed_hash(parse_citizen_id(id_number, allow_legacy=True), key)
 
 
-_CACHE = 1 << 16
+_CACHE = 1 << 20
 
 
 @lru_cache(maxsize=_CACHE)

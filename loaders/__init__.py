@@ -1,1 +1,1 @@
-"""Source files -> model objects: one module per source format, plus the demo data."""
+"""Source files -> graph items: one module per source format, plus the demo data."""

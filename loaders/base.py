@@ -86,7 +86,7 @@ _DATE_PATTERNS = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def parse_date(text: str) -> date:
     """A date from the forms sources use; ValueError otherwise.
 

@@ -221,13 +221,13 @@ def stable_id(prefix: str, *parts: object) -> str:
     return f"{prefix}:{hashlib.sha1(text.encode()).hexdigest()[:20]}"
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 20)
 def _keyed(number: str, key: bytes) -> tuple[str, str]:
     checked = parse_citizen_id(number, allow_legacy=True)
     return person_key(checked, key), mask_id(checked)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 18)
 def _masked(number: str) -> str:
     return parse_masked_id(number).text
 
