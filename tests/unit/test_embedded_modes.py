@@ -166,3 +166,71 @@ def test_reopening_after_updates_and_moved_links(tmp_path: Path) -> None:
     third = EmbeddedStore(tmp_path)  # from the snapshot
     assert (third.stats(), third.get_entity(f.COMPANY_A), third.get_entity(f.ZHOU.id)) == expect
     third.close()
+
+
+def test_a_directory_of_the_earlier_format_opens(tmp_path: Path) -> None:
+    """Data written by the networkx store (snapshot.pickle, a journal of operations) opens
+    with its nodes, relations, record links and loaded_at stamps, and is then rewritten."""
+    import pickle
+
+    import networkx as nx
+    import orjson
+
+    at = "2026-11-01T00:00:00Z"
+    graph = nx.MultiDiGraph()
+    graph.add_node(
+        "91420102MA4K00010N",
+        id="91420102MA4K00010N",
+        label="Enterprise",
+        name="武汉某某建设工程有限公司",
+        kind="company",
+        loaded_at=at,
+    )
+    graph.add_node("person:abc", id="person:abc", label="Person", name="周某", loaded_at=at)
+    graph.add_node("1142010201100017X0", id="1142010201100017X0", label="Authority", name="某局")
+    graph.add_node(
+        "penalty:1",
+        id="penalty:1",
+        kind="AdministrativePenalty",
+        subject_id="91420102MA4K00010N",
+        issuer_id="1142010201100017X0",
+        issuing_authority="某局",
+        status="active",
+        loaded_at=at,
+    )
+    edges = [
+        ("person:abc", "91420102MA4K00010N", "LEGAL_REPRESENTATIVE_OF", {"loaded_at": at}),
+        ("penalty:1", "91420102MA4K00010N", "CONCERNS", {}),
+        ("penalty:1", "1142010201100017X0", "ISSUED_BY", {}),
+    ]
+    for source, target, rel_type, extra in edges:  # the old layout: key "TYPE\x1fkey"
+        graph.add_edge(source, target, key=f"{rel_type}\x1f")
+        graph.edges[source, target, f"{rel_type}\x1f"].update(type=rel_type, key="", **extra)
+    with open(tmp_path / "snapshot.pickle", "wb") as handle:
+        pickle.dump((1, graph), handle)
+    later = {"id": "org:2", "label": "Enterprise", "name": "乙", "kind": "company", "loaded_at": at}
+    line = {"seq": 2, "ops": [["node", "org:2", later]]}
+    (tmp_path / "journal.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+    store = EmbeddedStore(tmp_path)
+    try:
+        assert store.stats().nodes == {
+            "AdministrativePenalty": 1,
+            "Authority": 1,
+            "Enterprise": 2,
+            "Person": 1,
+        }
+        detail = store.get_entity("91420102MA4K00010N")
+        assert [view.record.id for view in detail.records] == ["penalty:1"]
+        page = store.neighbourhood("91420102MA4K00010N")
+        [link] = page.items
+        assert link.node.id == "person:abc" and link.relation.type == "LEGAL_REPRESENTATIVE_OF"
+        assert link.relation.loaded_at is not None
+        assert link.relation.loaded_at.isoformat().startswith("2026-11-01")
+        assert store.records_issued_by("1142010201100017X0")[0].id == "penalty:1"
+    finally:
+        store.close()
+    again = EmbeddedStore(tmp_path)
+    try:
+        assert sum(again.stats().nodes.values()) == 5
+    finally:
+        again.close()
