@@ -220,7 +220,8 @@ class ServiceRole(StrEnum):
         return self is not ServiceRole.CIVIL_SERVANT
 
 
-_ATTRIBUTES_BY_TYPE: dict[str, frozenset[RelType]] = {
+#: Which relation types may carry each attribute (the rule Relation checks).
+RELATION_ATTRIBUTES: dict[str, frozenset[RelType]] = {
     "subscribed_amount": frozenset({RelType.SHAREHOLDER_OF}),
     "ratio": frozenset({RelType.SHAREHOLDER_OF, RelType.ACTUAL_CONTROLLER_OF}),
     "post": frozenset({RelType.EXECUTIVE_OF, RelType.SERVES_IN, RelType.PRINCIPAL_OF}),
@@ -253,7 +254,7 @@ class Relation(Provenance):
             raise ValueError("source_id: a relation cannot link a node to itself")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to: ends before valid_from")
-        for attribute, types in _ATTRIBUTES_BY_TYPE.items():
+        for attribute, types in RELATION_ATTRIBUTES.items():
             if getattr(self, attribute) is not None and self.type not in types:
                 raise ValueError(f"{attribute}: not an attribute of {self.type}")
         if self.type is RelType.SERVES_IN and self.role is None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from graph.errors import InvalidInput
 from graph.ids import is_masked_id, mask_id, parse_citizen_id, parse_masked_id, person_key
 from graph.model import (
+    RELATION_ATTRIBUTES,
     AnyEntity,
     ContactKind,
     ContactPoint,
@@ -139,15 +140,8 @@ def _dates_in_order(item: Item) -> str | None:
     return "valid_to: ends before valid_from" if start and end and end < start else None
 
 
-_RELATION_ATTRIBUTES = {
-    attribute: frozenset(str(t) for t in types)  # plain text: enum members hash slowly
-    for attribute, types in {
-        "subscribed_amount": {RelType.SHAREHOLDER_OF},
-        "ratio": {RelType.SHAREHOLDER_OF, RelType.ACTUAL_CONTROLLER_OF},
-        "post": {RelType.EXECUTIVE_OF, RelType.SERVES_IN, RelType.PRINCIPAL_OF},
-        "role": {RelType.SERVES_IN},
-        "reason": {RelType.POSSIBLY_SAME_AS},
-    }.items()
+_RELATION_ATTRIBUTES = {  # the model's rule, as plain text (enum members hash slowly)
+    attribute: frozenset(str(t) for t in types) for attribute, types in RELATION_ATTRIBUTES.items()
 }
 _SERVES_IN = str(RelType.SERVES_IN)
 _RECORD_LINKS = frozenset({str(RelType.CONCERNS), str(RelType.ISSUED_BY)})

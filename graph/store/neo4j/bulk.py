@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from graph.errors import CredgraphError
-from graph.model import _ATTRIBUTES_BY_TYPE, AnyEntity, Relation
+from graph.model import RELATION_ATTRIBUTES, AnyEntity, Relation
 from graph.records import AnyRecord
 from graph.store.neo4j.cypher import statement
 from graph.vocabulary import RECORD_REL_TYPES, Label, RelType, umbrella_labels
@@ -137,7 +137,7 @@ def relationship_columns() -> dict[str, dict[str, str]]:
         columns[str(rel_type)] = {
             name: kind
             for name, kind in relation.items()
-            if rel_type in _ATTRIBUTES_BY_TYPE.get(name, (rel_type,))
+            if rel_type in RELATION_ATTRIBUTES.get(name, (rel_type,))
         }
     return columns
 
