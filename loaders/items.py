@@ -145,18 +145,15 @@ _RELATION_ATTRIBUTES = {  # the model's rule, as plain text (enum members hash s
 }
 _SERVES_IN = str(RelType.SERVES_IN)
 _RECORD_LINKS = frozenset({str(RelType.CONCERNS), str(RelType.ISSUED_BY)})
-#: type, source_id, target_id, key and provenance: a relation with no other property
-_PLAIN_RELATION_SIZE = 7
 
 
 def _relation(item: Item) -> str | None:
     rel_type = item["type"]
     if rel_type in _RECORD_LINKS or item["source_id"] == item["target_id"]:
         return "relation"
-    if len(item) > _PLAIN_RELATION_SIZE:  # attributes beyond the always-present ones
-        for attribute, types in _RELATION_ATTRIBUTES.items():
-            if attribute in item and rel_type not in types:
-                return attribute
+    for attribute in _RELATION_ATTRIBUTES.keys() & item.keys():
+        if rel_type not in _RELATION_ATTRIBUTES[attribute]:
+            return attribute
     if rel_type == _SERVES_IN and "role" not in item:
         return "role"
     ratio = item.get("ratio")

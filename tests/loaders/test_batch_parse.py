@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from graph.model import Relation
 from graph.store.embedded.store import EmbeddedStore
+from graph.vocabulary import RelType
 from loaders.base import Parsed
 from loaders.formats import formats
+from loaders.items import build
 from loaders.pipeline import Loader, ParseJob, list_files, parse_chunk, recognise
 from loaders.report import RejectWriter
 from loaders.source import open_table
@@ -59,8 +63,7 @@ def test_every_item_of_the_county_is_its_models_stored_form(county: Path) -> Non
     assert len(seen) >= 12
 
 
-def test_a_bad_row_gives_the_models_own_error(county: Path) -> None:
-    """Where a plain check finds a broken rule, the reason is the one validation gives."""
+def test_a_bad_row_is_rejected_with_the_files_header_and_reason() -> None:
     fmt = formats()["shareholder"]
     header = [c.header for c in fmt.columns]
     cells = {c.name: "" for c in fmt.columns}
@@ -81,10 +84,32 @@ def test_a_bad_row_gives_the_models_own_error(county: Path) -> None:
         source_file="x.csv",
         loaded_at="2026-12-03T00:00:00Z",
     )
-    [outcome] = parse_chunk(job, [(2, [cells[c.name] for c in fmt.columns])]).rows
-    assert isinstance(outcome, tuple)
-    field, reason = outcome
-    assert "150" in reason or "ratio" in field or "ratio" in reason
+    rows = [[cells[c.name] for c in fmt.columns], [cells[c.name] for c in fmt.columns]]
+    rows[1][header.index("出资比例")] = "60%"
+    bad, good = parse_chunk(job, [(2, rows[0]), (3, rows[1])]).rows
+    assert bad == ("出资比例", "ratio over 100%")
+    assert isinstance(good, Parsed) and good.relations[0]["ratio"] == 0.6
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"type": RelType.SERVES_IN, "source_id": "a", "target_id": "b"},  # no role
+        {"type": RelType.EXECUTIVE_OF, "source_id": "a", "target_id": "b", "ratio": 0.5},
+        {"type": RelType.SHAREHOLDER_OF, "source_id": "a", "target_id": "b", "ratio": 1.5},
+        {"type": RelType.CONCERNS, "source_id": "a", "target_id": "b"},
+    ],
+)
+def test_a_broken_rule_gives_the_models_own_error(fields: dict[str, Any]) -> None:
+    """Where a plain check finds a broken rule, the error is the one validation gives."""
+    with pytest.raises(ValidationError) as model_error:
+        Relation(**fields)
+    with pytest.raises(ValidationError) as item_error:
+        build(Relation, **fields)
+    def reasons(error: ValidationError) -> list[tuple[Any, str]]:
+        return [(e["loc"], e["msg"]) for e in error.errors()]
+
+    assert reasons(item_error.value) == reasons(model_error.value)
 
 
 def load(folder: Path, data: Path, rejects: Path, workers: int) -> tuple[Any, Any, str]:
