@@ -11,7 +11,7 @@ from typing import Any, get_args
 from graph.errors import InvalidInput
 from graph.model import AnyEntity, Relation
 from graph.records import AnyRecord
-from graph.store.protocol import Direction, Props, Rejection, Subgraph
+from graph.store.protocol import Direction, Props, Rejection, Subgraph, UpsertResult
 from graph.vocabulary import (
     ENDPOINTS,
     ENTITY_LABELS,
@@ -42,6 +42,36 @@ MAX_PAGE = 1000
 def now() -> datetime:
     """The current time in UTC, to the microsecond."""
     return datetime.now(UTC)
+
+
+class ModelUpserts:
+    """The model upserts of the GraphStore protocol, for a store that writes items in their
+    stored form (``write_*``): each model becomes its ``properties()``, one path for both."""
+
+    def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        raise NotImplementedError
+
+    def write_relations(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
+        raise NotImplementedError
+
+    def write_records(self, items: Sequence[Props]) -> UpsertResult:
+        raise NotImplementedError
+
+    def upsert_entities(
+        self, items: Sequence[AnyEntity], *, create_only: bool = False
+    ) -> UpsertResult:
+        """Create or update entities and contact points, keyed by id."""
+        return self.write_entities([item.properties() for item in items], create_only=create_only)
+
+    def upsert_relations(
+        self, items: Sequence[Relation], *, create_only: bool = False
+    ) -> UpsertResult:
+        """Create or update relations keyed by (type, source, target, key)."""
+        return self.write_relations([rel.properties() for rel in items], create_only=create_only)
+
+    def upsert_records(self, items: Sequence[AnyRecord]) -> UpsertResult:
+        """Create or update records, linked to their subject and issuer."""
+        return self.write_records([record.properties() for record in items])
 
 
 def check_page(limit: int, direction: Direction, rel_types: Sequence[RelType] | None) -> list[str]:

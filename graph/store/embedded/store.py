@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from graph.errors import InvalidInput, NotFound, StoreInUse, StoreUnavailable
 from graph.ids import echo_safe
-from graph.model import ENTITY_ADAPTER, Person, Relation
+from graph.model import ENTITY_ADAPTER, Person
 from graph.records import RECORD_ADAPTER, record_in_force
 from graph.store import common
 from graph.store.embedded import journal as files
@@ -32,7 +32,6 @@ from graph.store.protocol import (
     CodeField,
     Direction,
     EntityDetail,
-    EntityItem,
     GraphStats,
     Neighbour,
     NeighbourPage,
@@ -51,7 +50,7 @@ _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
 _SNAPSHOT_VERSION = 2
 
 
-class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
+class EmbeddedStore(common.ModelUpserts, EmbeddedTraversal, EmbeddedSearch):
     """GraphStore in memory; every acknowledged batch is in the fsynced journal.
 
     One process owns a data directory at a time (an exclusive lock file); others may open
@@ -262,22 +261,6 @@ class EmbeddedStore(EmbeddedTraversal, EmbeddedSearch):
         return []
 
     # -- writes ----------------------------------------------------------------------------
-    def upsert_entities(
-        self, items: Sequence[EntityItem], *, create_only: bool = False
-    ) -> UpsertResult:
-        """Create or update entities and contact points, keyed by id."""
-        return self.write_entities([item.properties() for item in items], create_only=create_only)
-
-    def upsert_relations(
-        self, items: Sequence[Relation], *, create_only: bool = False
-    ) -> UpsertResult:
-        """Create or update relations keyed by (type, source, target, key)."""
-        return self.write_relations([rel.properties() for rel in items], create_only=create_only)
-
-    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
-        """Create or update records, then (re)link them to their subject and issuer."""
-        return self.write_records([record.properties() for record in items])
-
     def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
         """``upsert_entities`` for items in their stored form."""
         with self._mutex:

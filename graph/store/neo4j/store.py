@@ -22,7 +22,7 @@ from neo4j.exceptions import (
 
 from graph.errors import InvalidInput, NotFound, QueryTimeout, StoreUnavailable
 from graph.ids import echo_safe
-from graph.model import ENTITY_ADAPTER, Person, Relation
+from graph.model import ENTITY_ADAPTER, Person
 from graph.records import RECORD_ADAPTER
 from graph.schema import RETIRED, SCHEMA, drop_statement
 from graph.store import common
@@ -35,7 +35,6 @@ from graph.store.protocol import (
     CodeField,
     Direction,
     EntityDetail,
-    EntityItem,
     GraphStats,
     Neighbour,
     NeighbourPage,
@@ -122,7 +121,7 @@ def _unique(
     return unique
 
 
-class Neo4jStore(Neo4jTraversal, Neo4jSearch):
+class Neo4jStore(common.ModelUpserts, Neo4jTraversal, Neo4jSearch):
     """GraphStore on a Neo4j 5 server; reads run in read transactions (cluster routing)."""
 
     backend = "neo4j"
@@ -291,22 +290,6 @@ class Neo4jStore(Neo4jTraversal, Neo4jSearch):
         """Run one write statement over its rows (nothing is streamed back)."""
         if rows:
             tx.run(query, rows=rows, **params).consume()
-
-    def upsert_entities(
-        self, items: Sequence[EntityItem], *, create_only: bool = False
-    ) -> UpsertResult:
-        """Create or update entities and contact points, keyed by id, in one transaction."""
-        return self.write_entities([item.properties() for item in items], create_only=create_only)
-
-    def upsert_relations(
-        self, items: Sequence[Relation], *, create_only: bool = False
-    ) -> UpsertResult:
-        """Create or update relations keyed by (type, source, target, key), in one transaction."""
-        return self.write_relations([rel.properties() for rel in items], create_only=create_only)
-
-    def upsert_records(self, items: Sequence[RecordItem]) -> UpsertResult:
-        """Create or update records and link them to subject and issuer, in one transaction."""
-        return self.write_records([record.properties() for record in items])
 
     def write_entities(self, items: Sequence[Props], *, create_only: bool = False) -> UpsertResult:
         """``upsert_entities`` for items in their stored form."""
