@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +116,35 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     name = "embedded_store" if request.param == "embedded" else "neo4j_store"
     result: GraphStore = request.getfixturevalue(name)
     return result
+
+
+#: Where scripts/neo4j keeps its servers.
+NEO4J_HOMES = Path(os.environ.get("CREDGRAPH_NEO4J_HOME_ROOT") or ROOT / ".neo4j")
+
+
+def scripts_neo4j(name: str, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """``scripts/neo4j ARGS --name NAME``."""
+    command = [sys.executable, str(ROOT / "scripts" / "neo4j"), *args, "--name", name]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+@contextmanager
+def own_neo4j(
+    name: str, port: int, memory: tuple[str, ...], *, kill: bool = False
+) -> Iterator[dict[str, str]]:
+    """A Neo4j server of a test's own (it may stop, kill or import into it), started and
+    emptied; stopped afterwards whatever happens. A server that cannot start is a failure
+    where Neo4j is required (CI), else a skip."""
+    started = scripts_neo4j(name, "start", "--bolt-port", str(port), *memory)
+    try:
+        if started.returncode != 0:
+            message = f"cannot start Neo4j instance {name!r}: {started.stderr[-2000:]}"
+            if neo4j_required():
+                pytest.fail(message)
+            pytest.skip(message)
+        credentials = NEO4J_HOMES / "instances" / name / "credentials.json"
+        creds: dict[str, str] = json.loads(credentials.read_text())
+        clear_neo4j(creds)  # the instance is this test's own: nothing of anyone else's
+        yield creds
+    finally:
+        scripts_neo4j(name, "stop", *(["--kill"] if kill else []), timeout=60 if kill else 120)

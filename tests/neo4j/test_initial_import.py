@@ -31,13 +31,12 @@ from graph.store.neo4j.store import Neo4jStore
 from loaders.pipeline import Loader
 from loaders.report import RejectWriter
 from loaders.synthetic.county import generate_county
-from tests.conftest import ROOT, clear_neo4j, neo4j_required
+from tests.conftest import clear_neo4j, own_neo4j
 
 pytestmark = pytest.mark.neo4j
 
 NAME, PORT = "initial", 7693
 SMALL = ("--heap", "512m", "--pagecache", "128m")
-HOMES = Path(os.environ.get("CREDGRAPH_NEO4J_HOME_ROOT") or ROOT / ".neo4j")  # as scripts/neo4j
 KEY = "initial-import-test-key-0123456789abcdef"
 ENTITIES = 1000
 
@@ -49,29 +48,11 @@ RELATIONSHIPS = (
 COUNT = "MATCH (n) RETURN count(n) AS n"
 
 
-def neo4j(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """``scripts/neo4j ARGS --name initial``."""
-    command = [sys.executable, str(ROOT / "scripts" / "neo4j"), *args, "--name", NAME]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def instance() -> Iterator[dict[str, str]]:
     """The throwaway Neo4j, started and emptied; stopped afterwards whatever happens."""
-    started = neo4j("start", "--bolt-port", str(PORT), *SMALL)
-    try:
-        if started.returncode != 0:
-            message = f"cannot start Neo4j instance {NAME!r}: {started.stderr[-2000:]}"
-            if neo4j_required():
-                pytest.fail(message)
-            pytest.skip(message)
-        creds: dict[str, str] = json.loads(
-            (HOMES / "instances" / NAME / "credentials.json").read_text()
-        )
-        clear_neo4j(creds)  # the instance is this test's own
+    with own_neo4j(NAME, PORT, SMALL) as creds:
         yield creds
-    finally:
-        neo4j("stop", timeout=120)
 
 
 @pytest.fixture(scope="module")

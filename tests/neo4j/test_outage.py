@@ -11,7 +11,6 @@ fail-fast property itself (a question must not hang on a dead server), not a ben
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -28,7 +27,7 @@ import pytest
 from api.errors import RETRY_AFTER
 from graph.store.neo4j.store import Neo4jStore
 from tests import factories
-from tests.conftest import ROOT, clear_neo4j, neo4j_required
+from tests.conftest import ROOT, own_neo4j, scripts_neo4j
 from tests.queries import scenarios as s
 
 pytestmark = pytest.mark.neo4j
@@ -55,7 +54,6 @@ QUESTIONS = [  # each reads the store a different way
 
 
 SMALL = ("--heap", "512m", "--pagecache", "64m")  # a few nodes need no more
-HOMES = Path(os.environ.get("CREDGRAPH_NEO4J_HOME_ROOT") or ROOT / ".neo4j")  # as scripts/neo4j
 
 
 def neo4j_command(*args: str) -> list[str]:
@@ -64,26 +62,14 @@ def neo4j_command(*args: str) -> list[str]:
 
 
 def neo4j(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(neo4j_command(*args), capture_output=True, text=True, timeout=timeout)
+    return scripts_neo4j(NAME, *args, timeout=timeout)
 
 
 @pytest.fixture
 def instance() -> Iterator[dict[str, str]]:
     """The throwaway Neo4j, started and emptied; killed afterwards whatever happens."""
-    started = neo4j("start", "--bolt-port", str(PORT), *SMALL)
-    try:
-        if started.returncode != 0:
-            message = f"cannot start Neo4j instance {NAME!r}: {started.stderr[-2000:]}"
-            if neo4j_required():
-                pytest.fail(message)
-            pytest.skip(message)
-        creds: dict[str, str] = json.loads(
-            (HOMES / "instances" / NAME / "credentials.json").read_text()
-        )
-        clear_neo4j(creds)  # the instance is this test's own: nothing of anyone else's
+    with own_neo4j(NAME, PORT, SMALL, kill=True) as creds:
         yield creds
-    finally:
-        neo4j("stop", "--kill", timeout=60)
 
 
 def free_port() -> int:
