@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph.store.neo4j.store import Neo4jStore  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from load import server_ceiling  # noqa: E402  (the same ceiling as bench/load.py)
+
 from graph.vocabulary import Label, RelType, check_label, check_rel_type  # noqa: E402
 
 KEY = b"bench-key-bench-key-bench-key-00"
@@ -176,32 +180,6 @@ def clean(store: Neo4jStore, prefix: str) -> None:
         ).consume()
 
 
-def server_ceiling(store: Neo4jStore, batches: int = 6, size: int = 10_000) -> float:
-    """bench/load.py's server ceiling: plain UNWIND CREATE of small one-label nodes with a
-    uniqueness constraint, batches of ``size``; the best graph items/s after the first."""
-    driver = store._driver
-    driver.execute_query(
-        "CREATE CONSTRAINT bench_ceiling IF NOT EXISTS FOR (n:BenchCeiling) REQUIRE n.id IS UNIQUE"
-    )
-    rates = []
-    for b in range(batches):
-        rows = [
-            {"id": f"c{b}-{i}", "props": {"name": "某县某某商贸有限公司", "n": i}}
-            for i in range(size)
-        ]
-        started = time.perf_counter()
-        driver.execute_query(
-            "UNWIND $rows AS r CREATE (n:BenchCeiling {id: r.id}) SET n += r.props", rows=rows
-        )
-        rates.append(size / (time.perf_counter() - started))
-    with driver.session() as session:
-        session.run(
-            "MATCH (n:BenchCeiling) CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS"
-        ).consume()
-    driver.execute_query("DROP CONSTRAINT bench_ceiling IF EXISTS")
-    return max(rates[1:])  # the first batch pays for planning
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--county", default="county-10000-1")
@@ -221,7 +199,7 @@ def main() -> None:
         name: cls(creds["uri"], auth, batch_size=args.batch_size) for name, cls in variants.items()
     }
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
-    ceilings = [server_ceiling(stores["new"])]
+    ceilings = [server_ceiling(stores["new"])["items_per_second"]]
     for r in range(args.rounds):
         order = list(variants) if r % 2 == 0 else list(reversed(variants))
         for name in order:
@@ -231,7 +209,7 @@ def main() -> None:
                 run["rerun"] = replay(stores[name], prefixed(calls, prefix))
             clean(stores[name], prefix)
             runs[name].append(run)
-        ceilings.append(server_ceiling(stores["new"]))
+        ceilings.append(server_ceiling(stores["new"])["items_per_second"])
     ceiling = max(ceilings)
     per_row = items / rows
 
