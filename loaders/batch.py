@@ -46,10 +46,12 @@ class Batch:
                 target = entities if (kind, key) == ("entity", node_id) else mentioned
                 target.add((node_id, entity["label"]), entity, pos)
             for rel in pending.parsed.relations:
-                fact = (kind, key) == ("relation", identity(rel))
+                rel_key = identity(rel)
+                fact = (kind, key) == ("relation", rel_key)
                 if same:
                     rel = _remap_relation(rel, res)
-                (relations if fact else linked).add(identity(rel), rel, pos)
+                    rel_key = identity(rel)
+                (relations if fact else linked).add(rel_key, rel, pos)
             for record in pending.parsed.records:
                 subject = same.get(record["subject_id"]) if same else None
                 if subject is not None:
