@@ -106,6 +106,7 @@ def test_a_broken_rule_gives_the_models_own_error(fields: dict[str, Any]) -> Non
         Relation(**fields)
     with pytest.raises(ValidationError) as item_error:
         build(Relation, **fields)
+
     def reasons(error: ValidationError) -> list[tuple[Any, str]]:
         return [(e["loc"], e["msg"]) for e in error.errors()]
 
