@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph.errors import InvalidInput, NotFound
-from graph.records import RED_KINDS, ListKind
+from graph.records import FACTS, RED_KINDS, ListKind
 from graph.vocabulary import RelType
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -73,14 +73,15 @@ class Reach(StrEnum):
 
 #: The graph relations (person -[type]-> organisation) that lead from a listed organisation to
 #: the people a measure reaches. SUBJECT needs none; DIRECTLY_RESPONSIBLE has no relation in the
-#: graph yet (直接责任人员 are named case by case in the listing decision), so it finds nobody.
+#: DIRECTLY_RESPONSIBLE_FOR relations name the list entry they come from (their ``key``):
+#: 直接责任人员 are named case by case in a listing decision, and bound for that entry only.
 REACH_RELATIONS: dict[Reach, frozenset[RelType]] = {
     Reach.SUBJECT: frozenset(),
     Reach.LEGAL_REPRESENTATIVE: frozenset({RelType.LEGAL_REPRESENTATIVE_OF}),
     Reach.PRINCIPAL: frozenset({RelType.PRINCIPAL_OF}),
     Reach.ACTUAL_CONTROLLER: frozenset({RelType.ACTUAL_CONTROLLER_OF}),
     Reach.EXECUTIVE: frozenset({RelType.EXECUTIVE_OF}),
-    Reach.DIRECTLY_RESPONSIBLE: frozenset(),
+    Reach.DIRECTLY_RESPONSIBLE: frozenset({RelType.DIRECTLY_RESPONSIBLE_FOR}),
 }
 
 
@@ -117,14 +118,41 @@ class Authority(_Data):
 
 
 class Memorandum(_Data):
-    """A joint-punishment memorandum (合作备忘录) or the policy document that carries measures."""
+    """A joint-punishment memorandum (合作备忘录) or the policy document that carries measures.
+
+    ``basic_list`` says how its measures map to the national basic list of measures
+    (全国失信惩戒措施基础清单, since 国办发〔2020〕49号), which every measure must fit."""
 
     id: str = Field(pattern=_KEBAB)
     title: str = Field(min_length=1)
     document_number: str = Field(min_length=1)  # 文号
     issued: date
+    basic_list: str = Field(min_length=1)
     source_file: str = ""  # the catalogue file, set by the loader; not part of the version
     note: str | None = None
+
+
+class Condition(_Data):
+    """A fact of the list entry a measure needs: the measure applies only when the entry's
+    ``fact`` equals ``equals``. When the source did not give the fact, the check answers
+    review and names what is missing, never restrict."""
+
+    fact: str
+    equals: bool | str
+    title: str = Field(min_length=1)  # what the condition says, as the text puts it
+
+    @model_validator(mode="after")
+    def _known_fact(self) -> Condition:
+        if self.fact not in FACTS:
+            raise ValueError(f"fact: unknown {self.fact!r}; known: {', '.join(FACTS)}")
+        return self
+
+
+class Verification(StrEnum):
+    """Whether a measure's legal basis was checked against the text (verified needs sources)."""
+
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
 
 
 class Measure(_Data):
@@ -140,10 +168,22 @@ class Measure(_Data):
     list_kinds: tuple[ListKind, ...] = Field(min_length=1)
     applies_to: tuple[SubjectKind, ...] = Field(min_length=1)
     reaches: tuple[Reach, ...] = Field(min_length=1)
+    conditions: tuple[Condition, ...] = ()  # all must hold; see Condition
+    # The applicant's own people this measure looks at: when a person who holds one of these
+    # roles in the applying organisation is listed, the applicant gets ``effect`` (e.g. a
+    # subsidy applicant whose legal representative is a judgment debtor is reviewed).
+    applicant_roles: tuple[Reach, ...] = ()
+    basis: Verification
+    sources: tuple[str, ...] = ()  # where the basis was checked (site or document)
+    basic_list_item: str = Field(min_length=1)  # its item in the national basic list
     note: str | None = None
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Measure:
+        if self.basis is Verification.VERIFIED and not self.sources:
+            raise ValueError("sources: a verified basis names where it was checked")
+        if self.basis is Verification.UNVERIFIED and "UNVERIFIED" not in (self.note or ""):
+            raise ValueError("note: an unverified basis says what is UNVERIFIED in the note")
         for name in ("matters", "list_kinds", "applies_to", "reaches"):
             if len(set(values := getattr(self, name))) != len(values):
                 raise ValueError(f"{name}: duplicate value")

@@ -37,6 +37,14 @@ class ListKind(StrEnum):
     MAJOR_TAX_VIOLATION = "major_tax_violation"  # 重大税收违法失信主体
     ABNORMAL_OPERATION = "abnormal_operation"  # 经营异常名录
     TOURISM_UNCIVILISED = "tourism_uncivilised"  # 旅游不文明行为记录
+    SAFETY_PRODUCTION = "safety_production"  # 安全生产严重失信主体 (发改财金〔2016〕1001号)
+    ENVIRONMENTAL = "environmental"  # 环境保护领域失信 (发改财金〔2016〕1580号)
+    FOOD_DRUG = "food_drug"  # 食品药品生产经营严重失信者 (发改财金〔2016〕1962号)
+    CUSTOMS_DISHONEST = "customs_dishonest"  # 海关失信企业
+    STATISTICAL = "statistical"  # 统计上严重失信企业 (发改财金〔2017〕1862号)
+    LISTED_COMPANY = "listed_company"  # 违法失信上市公司相关责任主体
+    FINANCIAL = "financial"  # 涉金融严重失信人
+    WAGE_ARREARS = "wage_arrears"  # 拖欠农民工工资失信联合惩戒对象 (发改财金〔2017〕2058号)
     TAX_A_GRADE = "tax_a_grade"  # 纳税信用A级
     MODEL_TRUSTWORTHY = "model_trustworthy"  # 诚信典型 / 守信激励对象
     OTHER_BLACK = "other_black"
@@ -129,6 +137,11 @@ class ListEntry(CreditRecord):
     list_kind: ListKind
     list_name: str = Field(min_length=1)  # the list's name as published
     reason: str | None = None  # 列入事由
+    # Facts a measure's condition may need (see FACTS); None: the source does not say.
+    listing_clause: str | None = None  # 列入条款, e.g. 第五条第一款第（一）项
+    tax_unpaid: bool | None = None  # 欠缴税款、滞纳金、罚款尚未缴清
+    guarantee_given: bool | None = None  # 已提供纳税担保
+    criminal_sentence: bool | None = None  # 因该违法行为被判处刑罚
 
     @model_validator(mode="after")
     def _check_colour(self) -> ListEntry:
@@ -136,6 +149,16 @@ class ListEntry(CreditRecord):
         if red != (self.list_type is ListType.RED):
             raise ValueError(f"list_kind: {self.list_kind} is not a {self.list_type} list")
         return self
+
+
+#: The facts of a list entry that a measure's condition can test: field -> what it means.
+#: A fact the source does not give stays None, and a measure that needs it answers review.
+FACTS: dict[str, str] = {
+    "listing_clause": "列入条款",
+    "tax_unpaid": "欠缴税款、滞纳金、罚款尚未缴清",
+    "guarantee_given": "已提供纳税担保",
+    "criminal_sentence": "因该违法行为被判处刑罚",
+}
 
 
 class CreditCommitment(CreditRecord):

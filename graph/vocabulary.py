@@ -64,6 +64,9 @@ class RelType(StrEnum):
     SHAREHOLDER_OF = "SHAREHOLDER_OF"  # 股东 (subscribed_amount, ratio)
     EXECUTIVE_OF = "EXECUTIVE_OF"  # 董事 / 监事 / 高级管理人员 (post)
     ACTUAL_CONTROLLER_OF = "ACTUAL_CONTROLLER_OF"  # 实际控制人
+    # 直接责任人员: a person a listing decision names as directly responsible for the
+    # organisation's breach; ``key`` is the id of that list entry (it binds for that entry).
+    DIRECTLY_RESPONSIBLE_FOR = "DIRECTLY_RESPONSIBLE_FOR"
     BRANCH_OF = "BRANCH_OF"  # 分支机构 -> 总部
     SERVES_IN = "SERVES_IN"  # 公务员 / 司法执法人员 serving in an organisation (role, post)
     HAS_PHONE = "HAS_PHONE"  # 联系电话
@@ -91,6 +94,7 @@ ENDPOINTS: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
         _ANY_ENTITY,
         frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION}),
     ),
+    RelType.DIRECTLY_RESPONSIBLE_FOR: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.BRANCH_OF: (_ANY_ORG, _ANY_ORG),
     RelType.SERVES_IN: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.HAS_PHONE: (_ANY_ENTITY, frozenset({Label.CONTACT_POINT})),

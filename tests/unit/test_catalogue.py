@@ -94,7 +94,8 @@ def test_red_kinds_only_incentives(catalogue: Catalogue) -> None:
 def test_reach_relations_point_to_graph_relations() -> None:
     assert set(REACH_RELATIONS) == set(Reach)
     assert REACH_RELATIONS[Reach.LEGAL_REPRESENTATIVE] == {RelType.LEGAL_REPRESENTATIVE_OF}
-    assert REACH_RELATIONS[Reach.SUBJECT] == REACH_RELATIONS[Reach.DIRECTLY_RESPONSIBLE] == set()
+    assert REACH_RELATIONS[Reach.SUBJECT] == set()
+    assert REACH_RELATIONS[Reach.DIRECTLY_RESPONSIBLE] == {RelType.DIRECTLY_RESPONSIBLE_FOR}
 
 
 def test_unknown_measure_is_not_found(catalogue: Catalogue) -> None:
@@ -120,13 +121,21 @@ def measure(**changes: Any) -> dict[str, Any]:
         "list_kinds": ["dishonest_judgment_debtor"],
         "applies_to": ["organization"],
         "reaches": ["subject", "legal_representative"],
+        "basis": "verified",
+        "sources": ["《中华人民共和国政府采购法》"],
+        "basic_list_item": "限制参加政府采购活动",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def write(folder: Path, name: str, *measures: dict[str, Any], memo_id: str = "tst") -> None:
-    memo = {"id": memo_id, "title": "测试备忘录", "document_number": "测〔2025〕1号"}
+    memo = {
+        "id": memo_id,
+        "title": "测试备忘录",
+        "document_number": "测〔2025〕1号",
+        "basic_list": "each measure names its item",
+    }
     data = {"memorandum": {**memo, "issued": "2025-01-01"}, "measures": list(measures)}
     (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
 
