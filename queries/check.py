@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field
 
 from graph.errors import InvalidInput, NotFound
 from graph.ids import echo_safe
-from graph.measures import Catalogue, Effect, Matter, Measure, Reach
-from graph.model import Relation
+from graph.measures import Catalogue, Effect, Matter, Measure, Reach, SubjectKind
 from graph.store.protocol import GraphStore, NodeSummary
 from queries.reach import (
     Ignored,
@@ -21,12 +20,18 @@ from queries.reach import (
     Neighbourhood,
     Reason,
     Tier,
-    TriggerRecord,
+    Trigger,
     applies,
+    condition_state,
+    role_history,
     step,
+    subject_kind,
     surroundings,
     triggers,
 )
+
+#: What a check says of an in-force black-list entry the catalogue has no measures for.
+UNCATALOGUED = "listed, no measure in the catalogue"
 
 MAX_BATCH = 500
 
@@ -92,32 +97,118 @@ def check(
     subject = hood.graph.nodes.get(subject_id)
     if subject is None:
         raise NotFound(f"no entity for subject {echo_safe(subject_id)!r}")
-    found, ignored = triggers(hood, subject_id, catalogue, day)
+    history = role_history(store, subject_id, hub_cap)
+    found, ignored = triggers(hood, subject_id, catalogue, day, history)
     best: dict[tuple[str, str], Reason] = {}
     for t in found:
-        for measure in catalogue.measures_for(t.entry.list_kind, matter):
-            if not applies(measure, matter, t.kind):
-                continue
-            reason = _reason(measure, catalogue, t.record, subject_id, t.node_id, t.roles, hood)
-            if reason is None:
-                continue
-            key = (measure.id, t.entry.id)
+        for reason in _reasons(t, catalogue, matter, subject, hood, ignored):
+            key = (reason.measure.id if reason.measure else "", t.entry.id)
             if key not in best or _rank(reason) < _rank(best[key]):
                 best[key] = reason
     reasons = sorted(best.values(), key=_order)
+    unique = {(i.record.id, i.why): i for i in ignored}
     result = CheckResult(
         verdict=_verdict(reasons),
         subject=subject,
         matter=matter,
         as_of=day,
         reasons=reasons,
-        ignored=sorted(ignored, key=lambda i: i.record.id),
+        ignored=sorted(unique.values(), key=lambda i: (i.record.id, i.why)),
         hubs_not_followed=sorted(set(hood.hubs)),
         catalogue_version=catalogue.version,
         receipt="",
     )
     result.receipt = receipt(result)
     return result
+
+
+def _reasons(
+    t: Trigger,
+    catalogue: Catalogue,
+    matter: Matter,
+    subject: NodeSummary,
+    hood: Neighbourhood,
+    ignored: list[Ignored],
+) -> list[Reason]:
+    """The reasons one in-force entry gives the subject on ``matter``; adds to ``ignored``
+    the entries of the subject or its role organisations that give none, and why."""
+    own = t.node_id == subject.id or bool(t.bindings)
+    if not t.catalogued:
+        return [_uncatalogued(t, subject.id, hood)] if own or t.node_id in hood.graph.nodes else []
+    measures = catalogue.measures_for(t.entry.list_kind, matter)
+    if not measures and own:
+        kind = t.entry.list_kind
+        why = f"{kind} has measures in the catalogue, none on {matter}"
+        ignored.append(Ignored(record=t.record, why=why))
+    out = []
+    for measure in measures:
+        if measure.applicant_roles:
+            out += _applicant(measure, catalogue, t, subject, hood)
+            continue
+        if not applies(measure, matter, t.kind):
+            continue
+        state = condition_state(measure, t.entry)
+        if state.failed:
+            if own:
+                why = f"{measure.id}: condition not met: {'; '.join(state.failed)}"
+                ignored.append(Ignored(record=t.record, why=why))
+            continue
+        reason = _reason(measure, catalogue, t, subject.id, hood)
+        if reason is None:
+            continue
+        reason.conditions = state.met
+        if state.missing:
+            if reason.effect is Effect.INCENTIVE:
+                why = f"{measure.id}: facts not given: {'; '.join(state.missing)}"
+                ignored.append(Ignored(record=t.record, why=why))
+                continue
+            reason.effect = Effect.REVIEW  # never restrict on facts the data does not hold
+            reason.missing_facts = state.missing
+        out.append(reason)
+    return out
+
+
+def _uncatalogued(t: Trigger, subject_id: str, hood: Neighbourhood) -> Reason:
+    """Review for an in-force black-list entry the catalogue has no measures for."""
+    listed = t.node_id == subject_id
+    return Reason(
+        tier=Tier.LISTED if listed else Tier.ADVISORY,
+        effect=Effect.REVIEW,
+        measure=None,
+        record=t.record,
+        reach=Reach.SUBJECT,
+        path=[] if listed else hood.path(t.node_id),
+        note=UNCATALOGUED,
+    )
+
+
+def _applicant(
+    measure: Measure,
+    catalogue: Catalogue,
+    t: Trigger,
+    subject: NodeSummary,
+    hood: Neighbourhood,
+) -> list[Reason]:
+    """A measure on the applicant's own people: the subject (an organisation) gets the
+    measure's effect when a listed person holds one of its named roles in it on the date."""
+    if subject_kind(subject.label) is not SubjectKind.ORGANIZATION:
+        return []
+    named = [(r, rel) for r, rel in t.applicant_roles if r in measure.applicant_roles]
+    if not named:
+        return []
+    reach, rel = min(named, key=lambda item: (list(Reach).index(item[0]), item[1].identity))
+    return [
+        Reason(
+            tier=Tier.BINDING,
+            effect=measure.effect,
+            measure=MeasureRef.of(measure, catalogue),
+            record=t.record,
+            reach=reach,
+            path=[step(rel, hood.graph.nodes)],
+            since=rel.valid_from,
+            rule=f"the applicant's {reach} is listed",
+        )
+    ]
 
 
 def check_many(
@@ -150,42 +241,44 @@ def receipt(result: CheckResult) -> str:
 def _reason(
     measure: Measure,
     catalogue: Catalogue,
-    record: TriggerRecord,
+    t: Trigger,
     subject_id: str,
-    node_id: str,
-    roles: list[tuple[Reach, Relation]],
     hood: Neighbourhood,
 ) -> Reason | None:
     ref = MeasureRef.of(measure, catalogue)
-    if node_id == subject_id:
+    if t.node_id == subject_id:
         return Reason(
             tier=Tier.LISTED,
             effect=measure.effect,
             measure=ref,
-            record=record,
+            record=t.record,
             reach=Reach.SUBJECT,
             path=[],
+            since=t.entry.valid_from or t.entry.decision_date,
         )
-    named = [(r, rel) for r, rel in roles if r in measure.reaches]
+    named = [b for b in t.bindings if b.reach in measure.reaches]
     if named:
-        reach, rel = min(named, key=lambda item: (list(Reach).index(item[0]), item[1].identity))
+        bound = min(named, key=lambda b: (list(Reach).index(b.reach), b.relation.identity))
+        nodes = {**hood.graph.nodes, t.node_id: t.record.subject}
         return Reason(
             tier=Tier.BINDING,
             effect=measure.effect,
             measure=ref,
-            record=record,
-            reach=reach,
-            path=[step(rel, hood.graph.nodes)],
+            record=t.record,
+            reach=bound.reach,
+            path=[step(bound.relation, nodes)],
+            since=bound.since,
+            rule=bound.rule,
         )
-    if measure.effect is Effect.INCENTIVE:
+    if measure.effect is Effect.INCENTIVE or t.node_id not in hood.graph.nodes:
         return None  # an incentive is the listed subject's own; a link earns nothing
     return Reason(
         tier=Tier.ADVISORY,
         effect=Effect.REVIEW,
         measure=ref,
-        record=record,
+        record=t.record,
         reach=Reach.SUBJECT,
-        path=hood.path(node_id),
+        path=hood.path(t.node_id),
     )
 
 
@@ -203,7 +296,8 @@ def _rank(reason: Reason) -> int:
 
 def _order(reason: Reason) -> tuple[int, int, str, str]:
     effects = [Effect.RESTRICT, Effect.REVIEW, Effect.INCENTIVE]
-    return (_rank(reason), effects.index(reason.effect), reason.measure.id, reason.record.id)
+    measure = reason.measure.id if reason.measure else ""
+    return (_rank(reason), effects.index(reason.effect), measure, reason.record.id)
 
 
 def _verdict(reasons: list[Reason]) -> Verdict:

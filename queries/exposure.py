@@ -20,8 +20,9 @@ from queries.reach import (
     Tier,
     TriggerRecord,
     applies,
+    bindings,
     entries,
-    role_links,
+    role_history,
     step,
     subject_kind,
     surroundings,
@@ -81,7 +82,8 @@ def propagation(
 ) -> Propagation:
     """Everyone the listed entity's in-force entries reach on ``as_of`` (default today)."""
     day = as_of or date.today()
-    hood = store.links([listed_id], rel_types=sorted(ROLE_TYPES), direction="in", as_of=day)
+    # roles on any date: a role held when an entry took effect binds after leaving the post
+    hood = store.links([listed_id], rel_types=sorted(ROLE_TYPES), direction="in")
     listed = hood.nodes.get(listed_id)
     if listed is None:
         raise NotFound(f"no entity with id {listed_id!r}")
@@ -100,13 +102,12 @@ def propagation(
         reached = [_reached(listed, Tier.LISTED, Reach.SUBJECT, [], measures, catalogue)]
         for person_id in sorted({r.source_id for r in hood.relations}):
             person = hood.nodes[person_id]
-            for reach, rel in role_links(hood.relations, person_id, listed_id):
-                named = [m for m in measures if reach in m.reaches]
+            for bound in bindings(hood.relations, person_id, listed_id, entry, day):
+                named = [m for m in measures if bound.reach in m.reaches]
                 if named:
+                    path = [step(bound.relation, hood.nodes)]
                     reached.append(
-                        _reached(
-                            person, Tier.BINDING, reach, [step(rel, hood.nodes)], named, catalogue
-                        )
+                        _reached(person, Tier.BINDING, bound.reach, path, named, catalogue)
                     )
         out.records.append(RecordReach(record=record, reached=reached))
     return out
@@ -127,7 +128,8 @@ def exposure(
     entity = hood.graph.nodes.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")
-    found, ignored = triggers(hood, entity_id, catalogue, day)
+    history = role_history(store, entity_id, 200)
+    found, ignored = triggers(hood, entity_id, catalogue, day, history)
     out = Exposure(
         entity=entity,
         as_of=day,
@@ -139,10 +141,11 @@ def exposure(
     for t in found:
         measures = catalogue.measures_for(t.entry.list_kind)
         measures = [m for m in measures if applies(m, None, t.kind)]
-        reached = _reach_of(entity, t.node_id, t.roles, measures, catalogue, hood.graph.nodes)
+        nodes = {**hood.graph.nodes, t.node_id: t.record.subject}
+        reached = _reach_of(entity, t.node_id, t.roles, measures, catalogue, nodes)
         if reached is not None:
             out.reaching.append(RecordReach(record=t.record, reached=[reached]))
-        elif t.entry.list_type == "black":
+        elif t.entry.list_type == "black" and t.node_id in hood.graph.nodes:
             out.linked.append(Linked(record=t.record, path=hood.path(t.node_id)))
     return out
 

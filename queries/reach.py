@@ -9,11 +9,11 @@ from enum import StrEnum
 from itertools import pairwise
 
 import networkx as nx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.measures import REACH_RELATIONS, Catalogue, Effect, Matter, Measure, Reach, SubjectKind
 from graph.model import Relation
-from graph.records import ListEntry, ListKind, RecordStatus
+from graph.records import FACTS, ListEntry, ListKind, ListType, RecordStatus
 from graph.store.protocol import GraphStore, NodeSummary, Subgraph
 from graph.vocabulary import Label, RelType
 
@@ -106,14 +106,25 @@ class MeasureRef(BaseModel):
 
 
 class Reason(BaseModel):
-    """One measure that touches the subject, through one record, on one tier."""
+    """One measure that touches the subject, through one record, on one tier.
+
+    ``measure`` is None for an entry of a black list the catalogue has no measures for: it
+    gives review on every matter (never restrict), and ``note`` says so. ``since`` and
+    ``rule`` say from when and by which rule a binding reason binds the subject;
+    ``conditions`` the measure's conditions the entry meets and ``missing_facts`` those the
+    source does not say (the effect is then review, never restrict)."""
 
     tier: Tier
     effect: Effect  # as applied: an advisory reason is at most review
-    measure: MeasureRef
+    measure: MeasureRef | None
     record: TriggerRecord
     reach: Reach  # subject for listed and advisory tiers; the named role for binding
     path: list[Step]  # from the subject to the listed entity; empty when listed
+    since: date | None = None
+    rule: str | None = None
+    conditions: list[str] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    note: str | None = None
 
 
 class Ignored(BaseModel):
@@ -182,6 +193,20 @@ def surroundings(
     return hood
 
 
+def role_history(store: GraphStore, subject: str, hub_cap: int) -> Subgraph:
+    """Every role the subject has held (on any date) in an organisation a measure can name,
+    with the organisations' list entries: a role held when an entry took effect binds even
+    after the person has left the post."""
+    return store.expand(
+        [subject],
+        hops=1,
+        rel_types=sorted(ROLE_TYPES),
+        direction="out",
+        cap=hub_cap,
+        record_kinds=[Label.LIST_ENTRY],
+    )
+
+
 def role_links(
     relations: Iterable[Relation], person: str, org: str
 ) -> list[tuple[Reach, Relation]]:
@@ -191,6 +216,52 @@ def role_links(
         for rel in relations:
             if rel.type in types and rel.source_id == person and rel.target_id == org:
                 found.append((reach, rel))
+    return found
+
+
+#: The rule by which a person who has left a named role stays bound (the SPC's rules on
+#: restricting the consumption of judgment debtors, as applied by 法发〔2019〕35号 第十七条).
+FORMER_ROLE_RULE = (
+    "held the role when the entry took effect on {start}: bound after leaving the post until "
+    "the entry ends or a lifting is recorded (法发〔2019〕35号 第十七条: a former legal "
+    "representative must apply and show they are neither the actual controller nor directly "
+    "responsible)"
+)
+CURRENT_ROLE_RULE = "holds the role on {day}"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A role that binds the subject for one entry: which, through which relation, from
+    when, and by which rule."""
+
+    reach: Reach
+    relation: Relation
+    since: date | None
+    rule: str
+
+
+def entry_start(entry: ListEntry) -> date | None:
+    """When an entry took effect: its validity start, else its decision date."""
+    return entry.valid_from or entry.decision_date
+
+
+def bindings(
+    relations: Iterable[Relation], person: str, org: str, entry: ListEntry, day: date
+) -> list[Binding]:
+    """The roles of ``person`` in ``org`` that bind it for ``entry`` on ``day``: held on
+    ``day`` (a new legal representative too), or held when the entry took effect (a former
+    one stays bound). A directly-responsible relation binds only for the entry it names."""
+    start = entry_start(entry)
+    found = []
+    for reach, rel in role_links(relations, person, org):
+        if rel.type is RelType.DIRECTLY_RESPONSIBLE_FOR and rel.key != entry.id:
+            continue
+        if rel.holds_on(day):
+            since = max((d for d in (rel.valid_from, start) if d), default=None)
+            found.append(Binding(reach, rel, since, CURRENT_ROLE_RULE.format(day=day)))
+        elif start is not None and rel.holds_on(start):
+            found.append(Binding(reach, rel, start, FORMER_ROLE_RULE.format(start=start)))
     return found
 
 
@@ -221,36 +292,95 @@ def applies(measure: Measure, matter: Matter | None, kind: SubjectKind | None) -
     return (matter is None or matter in measure.matters) and kind in measure.applies_to
 
 
+@dataclass(frozen=True)
+class ConditionState:
+    """A measure's conditions against an entry's facts: met, failed, and not given."""
+
+    met: list[str]
+    failed: list[str]
+    missing: list[str]
+
+
+def condition_state(measure: Measure, entry: ListEntry) -> ConditionState:
+    """Which of ``measure``'s conditions the entry's facts meet, fail, or do not say."""
+    met, failed, missing = [], [], []
+    for condition in measure.conditions:
+        value = getattr(entry, condition.fact)
+        if value is None:
+            missing.append(f"{FACTS[condition.fact]} ({condition.fact}): {condition.title}")
+        elif value == condition.equals:
+            met.append(condition.title)
+        else:
+            failed.append(condition.title)
+    return ConditionState(met, failed, missing)
+
+
 @dataclass
 class Trigger:
-    """An in-force list entry near the subject that the catalogue has measures for."""
+    """An in-force list entry near the subject: its node, the subject's roles that bind for
+    it, and the subject's own people among the listed (when the listed node is a person in a
+    role of the subject). ``catalogued`` is False for a black list the catalogue has no
+    measures for."""
 
     node_id: str
     kind: SubjectKind | None  # the listed node's kind, for a measure's applies_to
-    roles: list[tuple[Reach, Relation]]  # the subject's named roles in the listed node
+    bindings: list[Binding]  # the subject's roles in the listed node that bind for this entry
     entry: ListEntry
     record: TriggerRecord
+    catalogued: bool = True
+    applicant_roles: list[tuple[Reach, Relation]] = field(default_factory=list)
+
+    @property
+    def roles(self) -> list[tuple[Reach, Relation]]:
+        """The binding roles as (reach, relation)."""
+        return [(b.reach, b.relation) for b in self.bindings]
 
 
 def triggers(
-    hood: Neighbourhood, subject_id: str, catalogue: Catalogue, day: date
+    hood: Neighbourhood,
+    subject_id: str,
+    catalogue: Catalogue,
+    day: date,
+    history: Subgraph | None = None,
 ) -> tuple[list[Trigger], list[Ignored]]:
-    """The in-force entries of listed entities around the subject that trigger measures, and
-    the entries of the subject or its role organisations found without effect (and why)."""
+    """The in-force entries of listed entities around the subject (with ``history``, also of
+    organisations where it once held a role), and the entries of the subject or its role
+    organisations found without effect (and why). Entries of red lists without measures are
+    left out; entries of black lists without measures come with ``catalogued`` False."""
     kinds = catalogue.trigger_kinds()
+    nodes = dict(history.nodes) if history else {}
+    nodes.update(hood.graph.nodes)
+    relations = {r.identity: r for r in hood.graph.relations}
+    records: dict[str, list[tuple[ListEntry, bool]]] = {}
+    if history is not None:
+        for r in history.relations:
+            relations.setdefault(r.identity, r)
+        for node_id, views in history.records.items():
+            records[node_id] = [(e, e.in_force_on(day)) for e, _ in entries(views)]
+    for node_id, views in hood.graph.records.items():
+        records[node_id] = entries(views)
+    every = list(relations.values())
     found, ignored = [], []
-    for node_id in sorted(hood.graph.records):
-        node = hood.graph.nodes[node_id]
-        kind = subject_kind(node.label)
-        if kind is None:
+    for node_id in sorted(records):
+        node = nodes.get(node_id)
+        kind = subject_kind(node.label) if node else None
+        if node is None or kind is None:
             continue
-        roles = role_links(hood.graph.relations, subject_id, node_id)
-        for entry, in_force in entries(hood.graph.records[node_id]):
-            if entry.list_kind not in kinds:
+        applicant = role_links(hood.graph.relations, node_id, subject_id)
+        for entry, in_force in records[node_id]:
+            catalogued = entry.list_kind in kinds
+            if not catalogued and entry.list_type != ListType.BLACK:
                 continue
             record = TriggerRecord.of(entry, node)
-            if in_force:
-                found.append(Trigger(node_id, kind, roles, entry, record))
-            elif node_id == subject_id or roles:
-                ignored.append(Ignored(record=record, why=why_not(entry, day)))
+            bound = (
+                bindings(every, subject_id, node_id, entry, day) if node_id != subject_id else []
+            )
+            if not in_force:
+                held = role_links(every, subject_id, node_id)
+                if catalogued and (node_id == subject_id or held):
+                    ignored.append(Ignored(record=record, why=why_not(entry, day)))
+                continue
+            if node_id not in hood.graph.nodes and not bound:
+                continue  # a role held neither when the entry took effect nor now
+            found.append(Trigger(node_id, kind, bound, entry, record, catalogued, applicant))
     return found, ignored

@@ -41,15 +41,26 @@ def path_text(steps: list[Step], start: str) -> str:
 
 
 def reason_text(reason: Reason, start: str) -> str:
-    """Two lines for one reason: tier, effect, measure and basis; the record and the path."""
+    """Lines for one reason: tier, effect, measure and basis (or why there is none), the rule
+    that binds and the facts missing, the record and the path."""
     m, r = reason.measure, reason.record
-    return (
-        f"  [{reason.tier} · {reason.reach}] {reason.effect}: {m.title} ({m.id})\n"
-        f"      依据 {m.legal_basis}; 实施 {m.authority_name}; {m.document_number}\n"
+    if m is None:
+        head = f"  [{reason.tier} · {reason.reach}] {reason.effect}: {reason.note}\n"
+    else:
+        head = (
+            f"  [{reason.tier} · {reason.reach}] {reason.effect}: {m.title} ({m.id})\n"
+            f"      依据 {m.legal_basis}; 实施 {m.authority_name}; {m.document_number}\n"
+        )
+    extra = ""
+    if reason.rule:
+        extra += f"      bound since {reason.since}: {reason.rule}\n"
+    if reason.missing_facts:
+        extra += f"      review, facts not given: {'; '.join(reason.missing_facts)}\n"
+    record = (
         f"      record: {r.list_name} {r.issuing_authority} {r.document_number or ''} "
         f"{r.decision_date or ''} ({r.status}) on {r.subject.name}\n"
-        f"      path: {path_text(reason.path, start)}"
     )
+    return head + extra + record + f"      path: {path_text(reason.path, start)}"
 
 
 def check_text(result: CheckResult) -> str:

@@ -129,17 +129,24 @@ def test_a_record_restricts_inside_its_validity_and_not_after(
     assert before.verdict is Verdict.PASS
 
 
-def test_a_relation_not_valid_on_the_date_does_not_bind(
+def test_a_former_legal_rep_stays_bound_and_a_role_taken_later_binds_only_while_held(
     graph: GraphStore, catalogue: Catalogue
 ) -> None:
-    former = check(graph, catalogue, s.FORMER_REP.id, "consumption", as_of=date(2023, 6, 1))
-    assert former.verdict is Verdict.RESTRICT
-    assert former.reasons[0].path[0].valid_to == date(2023, 12, 31)
-    assert check(graph, catalogue, s.FORMER_REP.id, "consumption", as_of=TODAY).verdict is (
-        Verdict.PASS
-    )
+    # 法发〔2019〕35号 第十七条: a legal representative when the entry took effect stays
+    # restricted after leaving the post, until the entry ends or a lifting is recorded
+    during = check(graph, catalogue, s.FORMER_REP.id, "consumption", as_of=date(2023, 6, 1))
+    assert during.verdict is Verdict.RESTRICT
+    after = check(graph, catalogue, s.FORMER_REP.id, "consumption", as_of=TODAY)
+    assert after.verdict is Verdict.RESTRICT
+    [reason] = [r for r in after.reasons if r.tier is Tier.BINDING]
+    assert reason.path[0].valid_to == date(2023, 12, 31)
+    assert reason.since == s.LISTED_ON and reason.rule and "35号" in reason.rule
+    # the new legal representative (from 2024) was not one before taking the post
     early = check(graph, catalogue, s.LEGAL_REP.id, "consumption", as_of=date(2023, 6, 1))
     assert early.verdict is Verdict.PASS
+    now = check(graph, catalogue, s.LEGAL_REP.id, "consumption", as_of=TODAY)
+    [bound] = [r for r in now.reasons if r.tier is Tier.BINDING]
+    assert bound.since == s.REP_FROM and bound.rule == f"holds the role on {TODAY}"
 
 
 def test_a_red_listed_company_gets_the_green_channel(

@@ -37,7 +37,10 @@ def test_propagation_reaches_the_named_roles_only(graph: GraphStore, catalogue: 
         (s.LEGAL_REP.id, Reach.LEGAL_REPRESENTATIVE),
         (s.CONTROLLER.id, Reach.ACTUAL_CONTROLLER),
         (s.SUPERVISOR.id, Reach.EXECUTIVE),
-    }  # not the shareholder, not the former legal representative
+        # the legal representative when the entry took effect, since gone: still bound
+        # (法发〔2019〕35号 第十七条); not the shareholder
+        (s.FORMER_REP.id, Reach.LEGAL_REPRESENTATIVE),
+    }
     rep = next(r for r in record.reached if r.entity.id == s.LEGAL_REP.id)
     assert rep.tier is Tier.BINDING
     assert {Matter.CONSUMPTION, Matter.TRAVEL, Matter.SUBSIDY} <= set(rep.matters)
