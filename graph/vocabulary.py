@@ -67,6 +67,10 @@ class RelType(StrEnum):
     # 直接责任人员: a person a listing decision names as directly responsible for the
     # organisation's breach; ``key`` is the id of that list entry (it binds for that entry).
     DIRECTLY_RESPONSIBLE_FOR = "DIRECTLY_RESPONSIBLE_FOR"
+    # 解除限制: a restriction lifted for a person who has left a named role (a former legal
+    # representative shows the court they are neither the actual controller nor directly
+    # responsible, 法发〔2019〕35号 第十七条); ``key`` is the list entry, valid_from the day.
+    RELEASED_FROM = "RELEASED_FROM"
     BRANCH_OF = "BRANCH_OF"  # 分支机构 -> 总部
     SERVES_IN = "SERVES_IN"  # 公务员 / 司法执法人员 serving in an organisation (role, post)
     HAS_PHONE = "HAS_PHONE"  # 联系电话
@@ -95,6 +99,7 @@ ENDPOINTS: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
         frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION}),
     ),
     RelType.DIRECTLY_RESPONSIBLE_FOR: (frozenset({Label.PERSON}), _ANY_ORG),
+    RelType.RELEASED_FROM: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.BRANCH_OF: (_ANY_ORG, _ANY_ORG),
     RelType.SERVES_IN: (frozenset({Label.PERSON}), _ANY_ORG),
     RelType.HAS_PHONE: (_ANY_ENTITY, frozenset({Label.CONTACT_POINT})),

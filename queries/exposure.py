@@ -11,7 +11,7 @@ from graph.errors import NotFound
 from graph.measures import Catalogue, Matter, Measure, Reach
 from graph.model import Relation
 from graph.store.protocol import GraphStore, NodeSummary
-from graph.vocabulary import Label
+from graph.vocabulary import Label, RelType
 from queries.reach import (
     ROLE_TYPES,
     Ignored,
@@ -83,7 +83,8 @@ def propagation(
     """Everyone the listed entity's in-force entries reach on ``as_of`` (default today)."""
     day = as_of or date.today()
     # roles on any date: a role held when an entry took effect binds after leaving the post
-    hood = store.links([listed_id], rel_types=sorted(ROLE_TYPES), direction="in")
+    types = sorted(ROLE_TYPES | {RelType.RELEASED_FROM})  # and liftings recorded since
+    hood = store.links([listed_id], rel_types=types, direction="in")
     listed = hood.nodes.get(listed_id)
     if listed is None:
         raise NotFound(f"no entity with id {listed_id!r}")

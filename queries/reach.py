@@ -15,10 +15,13 @@ from graph.measures import REACH_RELATIONS, Catalogue, Effect, Matter, Measure, 
 from graph.model import Relation
 from graph.records import FACTS, ListEntry, ListKind, ListType, RecordStatus
 from graph.store.protocol import GraphStore, NodeSummary, Subgraph
-from graph.vocabulary import Label, RelType
+from graph.vocabulary import ENTITY_REL_TYPES, Label, RelType
 
 #: Relations a measure can name, person -> organisation.
 ROLE_TYPES = frozenset(t for types in REACH_RELATIONS.values() for t in types)
+#: The links a check follows from the subject: every entity relation but a lifting (which
+#: records that a restriction no longer reaches someone, not a tie to the listed party).
+LINK_TYPES = sorted(ENTITY_REL_TYPES - {RelType.RELEASED_FROM})
 ORGANIZATION_LABELS = frozenset({Label.ENTERPRISE, Label.SOCIAL_ORGANIZATION, Label.AUTHORITY})
 
 
@@ -181,6 +184,7 @@ def surroundings(
     merged = store.expand(
         [subject],
         hops=hops,
+        rel_types=LINK_TYPES,
         as_of=as_of,
         cap=hub_cap,
         record_kinds=[Label.LIST_ENTRY],
@@ -200,7 +204,7 @@ def role_history(store: GraphStore, subject: str, hub_cap: int) -> Subgraph:
     return store.expand(
         [subject],
         hops=1,
-        rel_types=sorted(ROLE_TYPES),
+        rel_types=sorted(ROLE_TYPES | {RelType.RELEASED_FROM}),
         direction="out",
         cap=hub_cap,
         record_kinds=[Label.LIST_ENTRY],
@@ -246,13 +250,31 @@ def entry_start(entry: ListEntry) -> date | None:
     return entry.valid_from or entry.decision_date
 
 
+def released(
+    relations: Iterable[Relation], person: str, org: str, entry: ListEntry, day: date
+) -> date | None:
+    """The day a lifting of ``entry`` for ``person`` took effect, if one is recorded by then."""
+    days = [
+        r.valid_from
+        for r in relations
+        if r.type is RelType.RELEASED_FROM
+        and (r.source_id, r.target_id, r.key) == (person, org, entry.id)
+        and r.valid_from is not None
+        and r.valid_from <= day
+    ]
+    return min(days, default=None)
+
+
 def bindings(
     relations: Iterable[Relation], person: str, org: str, entry: ListEntry, day: date
 ) -> list[Binding]:
     """The roles of ``person`` in ``org`` that bind it for ``entry`` on ``day``: held on
     ``day`` (a new legal representative too), or held when the entry took effect (a former
-    one stays bound). A directly-responsible relation binds only for the entry it names."""
+    one stays bound until a lifting is recorded). A directly-responsible relation binds only
+    for the entry it names."""
     start = entry_start(entry)
+    relations = list(relations)
+    lifted = released(relations, person, org, entry, day)
     found = []
     for reach, rel in role_links(relations, person, org):
         if rel.type is RelType.DIRECTLY_RESPONSIBLE_FOR and rel.key != entry.id:
@@ -260,7 +282,7 @@ def bindings(
         if rel.holds_on(day):
             since = max((d for d in (rel.valid_from, start) if d), default=None)
             found.append(Binding(reach, rel, since, CURRENT_ROLE_RULE.format(day=day)))
-        elif start is not None and rel.holds_on(start):
+        elif start is not None and rel.holds_on(start) and lifted is None:
             found.append(Binding(reach, rel, start, FORMER_ROLE_RULE.format(start=start)))
     return found
 
@@ -380,6 +402,9 @@ def triggers(
                 if catalogued and (node_id == subject_id or held):
                     ignored.append(Ignored(record=record, why=why_not(entry, day)))
                 continue
+            if not bound and (day_off := released(every, subject_id, node_id, entry, day)):
+                why = f"restriction lifted for the subject on {day_off}"
+                ignored.append(Ignored(record=record, why=why))
             if node_id not in hood.graph.nodes and not bound:
                 continue  # a role held neither when the entry took effect nor now
             found.append(Trigger(node_id, kind, bound, entry, record, catalogued, applicant))

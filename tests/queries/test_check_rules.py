@@ -132,14 +132,15 @@ OTHER = firm(6, "己其他黑名单公司")
 SERIOUS = firm(7, "庚严重违法公司")
 ASSOCIATION = SocialOrganization(id="51420102MJ0A00033N", name="某区建筑业协会")
 FORMER = person("李强", "420102197001010015")
-NEW_REP = person("周明", "42010219800101001X")
-BETWEEN = person("钱多", "420102198202020011")
-CONTROLLER = person("王刚", "420102197505050010")
-HOLDER = person("吴芳", "420102198512120026")
-PRINCIPAL = person("郑强", "420102197006060038")
-RESPONSIBLE = person("孙责", "420102199001010022")
-DEBTOR_PERSON = person("冯欠", "420102198808080019")
-TOURIST = person("陈游", "420102199202020016")
+LIFTED = person("赵解", "420102197505050010")
+NEW_REP = person("周明", "420102198512120026")
+BETWEEN = person("钱多", "420102199202020016")
+CONTROLLER = person("王刚", "42010219800101001X")
+HOLDER = person("吴芳", "420102199001010022")
+PRINCIPAL = person("郑强", "420102198202020011")
+RESPONSIBLE = person("孙责", "420102197006060038")
+DEBTOR_PERSON = person("冯欠", "420102197506060026")
+TOURIST = person("陈游", "420102198808080019")
 
 
 def entry(subject: Any, kind: ListKind, on: date = LISTED_ON, **facts: Any) -> ListEntry:
@@ -171,6 +172,9 @@ def scenario() -> dict[str, list[Any]]:
     relations = [
         rel(rep, FORMER, DEBTOR, valid_from=date(2015, 1, 1), valid_to=date(2023, 12, 31)),
         rel(rep, NEW_REP, DEBTOR, valid_from=date(2024, 1, 1)),
+        rel(rep, LIFTED, DEBTOR, valid_from=date(2010, 1, 1), valid_to=date(2014, 12, 31)),
+        rel(rep, LIFTED, DEBTOR, valid_from=date(2022, 1, 1), valid_to=date(2022, 12, 31)),
+        rel(RelType.RELEASED_FROM, LIFTED, DEBTOR, key=DJD.id, valid_from=date(2025, 3, 1)),
         # held the post only between the listing and today: neither when it took effect nor now
         rel(rep, BETWEEN, DEBTOR, valid_from=date(2023, 1, 1), valid_to=date(2023, 6, 30)),
         rel(RelType.ACTUAL_CONTROLLER_OF, CONTROLLER, DEBTOR, ratio=0.3),
@@ -193,7 +197,7 @@ def scenario() -> dict[str, list[Any]]:
         SERIOUS_LATER,
     ]
     entities: list[Any] = [TAX_MET, TAX_UNKNOWN, TAX_PAID, DEBTOR, APPLICANT, OTHER, SERIOUS]
-    entities += [ASSOCIATION, FORMER, NEW_REP, BETWEEN, CONTROLLER, HOLDER, PRINCIPAL]
+    entities += [ASSOCIATION, FORMER, LIFTED, NEW_REP, BETWEEN, CONTROLLER, HOLDER, PRINCIPAL]
     entities += [RESPONSIBLE, DEBTOR_PERSON, TOURIST]
     return {"entities": entities, "relations": relations, "records": records}
 
@@ -253,6 +257,19 @@ def test_a_former_legal_rep_stays_bound_with_the_rule_and_date(
     )
     assert reason.rule is not None and "法发〔2019〕35号" in reason.rule
     assert reason.path[0].valid_to == date(2023, 12, 31)
+
+
+def test_a_recorded_lifting_ends_a_former_legal_reps_binding(
+    graph: GraphStore, catalogue: Catalogue
+) -> None:
+    before = check(graph, catalogue, LIFTED.id, "procurement", as_of=date(2025, 2, 28))
+    assert before.verdict is Verdict.RESTRICT
+    after = check(graph, catalogue, LIFTED.id, "procurement", as_of=TODAY)
+    assert after.verdict is Verdict.PASS and after.reasons == []
+    assert [i.why for i in after.ignored] == ["restriction lifted for the subject on 2025-03-01"]
+    people = propagation(graph, catalogue, DEBTOR.id, as_of=TODAY).records[0].reached
+    assert LIFTED.id not in {r.entity.id for r in people}
+    assert FORMER.id in {r.entity.id for r in people}
 
 
 def test_the_new_legal_rep_is_reached_from_taking_the_post(
