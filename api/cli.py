@@ -242,6 +242,11 @@ def _load_text(result: Any, rejects: Path, summary: Path) -> str:
         )
         if f.unknown_columns:
             lines.append(f"{'':40} columns not understood: {', '.join(f.unknown_columns)}")
+        if f.unrecognised_lists and f.file != "(all)":
+            named = ", ".join(
+                f"{name} ({rows:,} rows)" for name, rows in f.unrecognised_lists.items()
+            )
+            lines.append(f"{'':40} lists not recognised (loaded as other_*): {named}")
     lines.append(f"{result.rows_per_second:,.0f} rows/s; rejects: {rejects}; summary: {summary}")
     if getattr(result, "initial", None) is not None:
         from api.commands.initial import initial_text

@@ -29,6 +29,7 @@ from graph.store.protocol import GraphStore
 from loaders.base import Column, Context, Parsed, Row, RowError, SourceFormat, normalize_header
 from loaders.batch import Batch, Pending
 from loaders.formats import ORDER, formats
+from loaders.formats.lists import unrecognised
 from loaders.items import iso_moment
 from loaders.report import Department, DepartmentTally, FileReport, RejectWriter
 from loaders.source import SUFFIXES, SourceError, Table, open_table
@@ -316,6 +317,10 @@ class Loader:
         for report in summary.files:
             for name in ("read", "loaded", "merged", "rejected"):
                 setattr(summary.totals, name, getattr(summary.totals, name) + getattr(report, name))
+            report.sort_unrecognised()
+            for list_name, rows in report.unrecognised_lists.items():
+                summary.totals.count_unrecognised(list_name, rows)
+        summary.totals.sort_unrecognised()
         summary.totals.seconds = round(elapsed, 3)
         summary.rows_per_second = round(summary.totals.read / elapsed, 1) if elapsed else 0.0
         summary.departments = self.departments.report()
@@ -446,7 +451,7 @@ class Loader:
         if self.store is None:  # dry run: valid rows would load
             for pending in batch:
                 report.loaded += 1
-                self._tally(pending, "loaded")
+                self._tally(report, pending, "loaded")
             return
         self._settle(report, source, writer.submit(batch))
 
@@ -464,12 +469,15 @@ class Loader:
                 continue
             outcome = write.outcome(pos)
             setattr(report, outcome, getattr(report, outcome) + 1)
-            self._tally(pending, outcome)
+            self._tally(report, pending, outcome)
 
-    def _tally(self, pending: Pending, outcome: str) -> None:
+    def _tally(self, report: FileReport, pending: Pending, outcome: str) -> None:
         records = pending.parsed.records
         if records:
             record = records[0]
+            list_name = unrecognised(record)
+            if list_name is not None:
+                report.count_unrecognised(list_name)
             decided = record.get("decision_date")
             day = date.fromisoformat(decided) if decided else None
             self.departments.count(record["issuing_authority"], outcome, day)
@@ -513,7 +521,7 @@ class _Writer:
 
 #: Canonical columns that hold a person's citizen ID number (证件号码, 法定代表人证件号码…)
 #: in the formats that have them; the rejects file masks what they hold.
-ID_COLUMNS = frozenset({"id_number", "legal_rep_id"})
+ID_COLUMNS = frozenset({"id_number", "legal_rep_id", "responsible_id"})
 
 
 @lru_cache(maxsize=64)

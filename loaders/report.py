@@ -50,6 +50,10 @@ class FileReport(BaseModel):
     merged: int = 0
     rejected: int = 0
     unknown_columns: list[str] = Field(default_factory=list)
+    # 红黑名单 whose 名单名称 (with the 认定部门, for a name several departments use) the list
+    # mapping (loaders/formats/list_names.yaml) does not know: loaded as other_black /
+    # other_red, not rejected. Name -> rows loaded or merged, most rows first.
+    unrecognised_lists: dict[str, int] = Field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
 
@@ -57,6 +61,15 @@ class FileReport(BaseModel):
     def balanced(self) -> bool:
         """True when every row read is accounted for."""
         return self.read == self.loaded + self.merged + self.rejected
+
+    def count_unrecognised(self, name: str, rows: int = 1) -> None:
+        """``rows`` more rows of a list the mapping did not recognise."""
+        self.unrecognised_lists[name] = self.unrecognised_lists.get(name, 0) + rows
+
+    def sort_unrecognised(self) -> None:
+        """Most rows first, then by name (the order the summary shows)."""
+        ordered = sorted(self.unrecognised_lists.items(), key=lambda kv: (-kv[1], kv[0]))
+        self.unrecognised_lists = dict(ordered)
 
 
 class Department(BaseModel):
