@@ -140,7 +140,8 @@ def _reasons(
         kind = t.entry.list_kind
         why = f"{kind} has measures in the catalogue, none on {matter}"
         ignored.append(Ignored(record=t.record, why=why))
-    out = []
+    out: list[Reason] = []
+    said = len(ignored)
     for measure in measures:
         if measure.applicant_roles:
             out += _applicant(measure, catalogue, t, subject, hood)
@@ -165,6 +166,14 @@ def _reasons(
             reason.effect = Effect.REVIEW  # never restrict on facts the data does not hold
             reason.missing_facts = state.missing
         out.append(reason)
+    if own and measures and not out and len(ignored) == said:
+        ids = ", ".join(m.id for m in measures)
+        if t.node_id == subject.id:
+            why = f"the measures on {matter} ({ids}) do not apply to a {t.kind} subject"
+        else:
+            roles = ", ".join(sorted({b.reach for b in t.bindings}))
+            why = f"the measures on {matter} ({ids}) do not name the subject's role ({roles})"
+        ignored.append(Ignored(record=t.record, why=why))
     return out
 
 

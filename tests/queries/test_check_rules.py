@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from graph.measures import Catalogue, Reach, load_catalogue
+from graph.measures import Catalogue, Matter, Reach, load_catalogue
 from graph.model import Enterprise, Relation, SocialOrganization
-from graph.records import ListEntry, ListKind, ListType, record_id
+from graph.records import RED_KINDS, ListEntry, ListKind, ListType, record_id
+from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import Label, RelType
 from queries.check import UNCATALOGUED, Verdict, check
@@ -358,3 +359,20 @@ def test_measures_exist_but_none_on_the_matter_is_shown_as_ignored(
     [ignored] = result.ignored
     assert ignored.record.id == DJD.id
     assert ignored.why == "dishonest_judgment_debtor has measures in the catalogue, none on honours"
+
+
+@pytest.mark.parametrize("kind", [k for k in ListKind if k not in RED_KINDS])
+def test_no_black_list_kind_passes_silently_with_the_real_catalogue(kind: ListKind) -> None:
+    """Every black-list kind the loaders produce either has measures or gives review; on a
+    matter its measures do not cover, the entry is shown as ignored with why."""
+    real = load_catalogue()
+    store = EmbeddedStore.in_memory()
+    listed = firm(9, "辛公司")
+    factories.load(store, {"entities": [listed], "relations": [], "records": [entry(listed, kind)]})
+    for matter in Matter:
+        result = check(store, real, listed.id, matter, as_of=TODAY)
+        said = result.reasons or [i for i in result.ignored if i.record.subject.id == listed.id]
+        assert said, (kind, matter)
+        if kind not in real.trigger_kinds():
+            assert result.verdict is Verdict.REVIEW
+            assert {r.note for r in result.reasons} == {UNCATALOGUED}
