@@ -44,6 +44,7 @@ class Matter(StrEnum):
     PUBLIC_OFFICE = "public_office"
     CONSUMPTION = "consumption"
     TRAVEL = "travel"
+    LAND = "land"
 
 
 MATTER_TITLES: dict[Matter, str] = {
@@ -57,6 +58,7 @@ MATTER_TITLES: dict[Matter, str] = {
     Matter.PUBLIC_OFFICE: "公职任用",
     Matter.CONSUMPTION: "高消费",
     Matter.TRAVEL: "出行",
+    Matter.LAND: "取得政府供应土地和特殊市场交易",
 }
 
 
@@ -235,7 +237,7 @@ class Catalogue:
     def trigger_kinds(self) -> frozenset[ListKind]:
         """The list kinds that trigger at least one measure.
 
-        >>> ListKind.ABNORMAL_OPERATION in load_catalogue().trigger_kinds()
+        >>> ListKind.OTHER_BLACK in load_catalogue().trigger_kinds()
         False
         """
         return frozenset(k for m in self.measures for k in m.list_kinds)

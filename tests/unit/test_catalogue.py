@@ -20,12 +20,19 @@ from graph.measures import (
     Matter,
     Reach,
     SubjectKind,
+    Verification,
     load_catalogue,
 )
 from graph.records import RED_KINDS, ListKind
 from graph.vocabulary import RelType
 
 BLACK = (ListKind.DISHONEST_JUDGMENT_DEBTOR, ListKind.SERIOUS_VIOLATION)
+#: Black-list kinds that must trigger measures: all but other_black, which answers review.
+CATALOGUED_BLACK = sorted(set(ListKind) - RED_KINDS - {ListKind.OTHER_BLACK})
+#: Text the mechanical migration left, which the catalogue must no longer contain.
+PLACEHOLDERS = ("UNMAPPED", "to be written", "Basis UNVERIFIED against the text")
+BASIC_LIST = "全国失信惩戒措施基础清单"
+TAX_A_MEMORANDUM = "发改财金〔2016〕1467号"
 #: 法定代表人, 主要负责人, 实际控制人, 直接责任人员: whom the consumption and travel bans reach.
 FOUR_ROLES = {
     Reach.LEGAL_REPRESENTATIVE,
@@ -103,6 +110,133 @@ def test_unknown_measure_is_not_found(catalogue: Catalogue) -> None:
         catalogue.measure("no-such-measure")
 
 
+def test_every_basis_is_verified_with_sources_or_says_what_is_unverified(
+    catalogue: Catalogue,
+) -> None:
+    for m in catalogue.measures:
+        if m.basis is Verification.VERIFIED:
+            assert m.sources and all(source.strip() for source in m.sources), m.id
+        else:
+            assert "UNVERIFIED" in (m.note or ""), m.id
+
+
+def test_every_memorandum_and_measure_maps_to_the_basic_list(catalogue: Catalogue) -> None:
+    for memo in catalogue.memoranda.values():
+        assert BASIC_LIST in memo.basic_list, memo.id
+    for m in catalogue.measures:
+        item = m.basic_list_item
+        assert item.strip() and not item.upper().startswith("UNMAPPED"), m.id
+        if m.effect is Effect.INCENTIVE:
+            assert item.startswith("not in the basic list: "), m.id
+
+
+@pytest.mark.parametrize("path", sorted(CATALOGUE_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_no_placeholder_is_left_in_the_files(path: Path) -> None:
+    text = path.read_text("utf-8")
+    assert [p for p in PLACEHOLDERS if p in text] == []
+
+
+@pytest.mark.parametrize("kind", CATALOGUED_BLACK)
+def test_every_black_list_kind_but_other_black_triggers_a_measure(
+    catalogue: Catalogue, kind: ListKind
+) -> None:
+    assert catalogue.measures_for(kind), f"{kind} triggers no measure"
+
+
+def test_other_black_triggers_no_measure(catalogue: Catalogue) -> None:
+    assert catalogue.measures_for(ListKind.OTHER_BLACK) == []
+
+
+FIXED: list[tuple[str, str, str, object]] = [
+    ("mtv-enterprise-bonds", "发改财金〔2016〕2798号", "effect", Effect.REVIEW),
+    ("mtv-enterprise-bonds", "发改财金〔2016〕2798号", "authority", "ndrc"),
+    ("mtv-corporate-bonds", "发改财金〔2016〕2798号", "effect", Effect.RESTRICT),
+    ("mtv-corporate-bonds", "发改财金〔2016〕2798号", "authority", "csrc"),
+    ("djd-construction-qualification", "发改财金〔2016〕141号", "effect", Effect.RESTRICT),
+    ("djd-subsidy", "发改财金〔2016〕141号", "effect", Effect.REVIEW),
+    ("djd-subsidy", "发改财金〔2016〕141号", "reaches", (Reach.SUBJECT,)),
+    ("djd-subsidy", "发改财金〔2016〕141号", "applies_to", (SubjectKind.ORGANIZATION,)),
+    (
+        "djd-subsidy",
+        "发改财金〔2016〕141号",
+        "applicant_roles",
+        (Reach.LEGAL_REPRESENTATIVE, Reach.ACTUAL_CONTROLLER, Reach.EXECUTIVE),
+    ),
+    ("mtv-subsidy", "发改财金〔2016〕2798号", "title", "限制政府性资金支持"),
+    (
+        "mtv-office-ban",
+        "发改财金〔2016〕2798号",
+        "conditions",
+        (("criminal_sentence", True),),
+    ),
+    (
+        "mtv-exit-ban",
+        "发改财金〔2016〕2798号",
+        "conditions",
+        (("tax_unpaid", True), ("guarantee_given", False)),
+    ),
+    (
+        "sv-office-ban",
+        "国家市场监督管理总局令第44号",
+        "conditions",
+        (("listing_clause", "5.1.1"),),
+    ),
+    ("tax-a-green-channel", TAX_A_MEMORANDUM, "title", "建立行政审批绿色通道"),
+]
+
+
+@pytest.mark.parametrize(("measure_id", "document", "field", "expected"), FIXED)
+def test_reviewed_measures_are_fixed(
+    catalogue: Catalogue, measure_id: str, document: str, field: str, expected: object
+) -> None:
+    m = catalogue.measure(measure_id)
+    value = getattr(m, field)
+    if field == "conditions":
+        value = tuple((c.fact, c.equals) for c in value)
+    assert (catalogue.memoranda[m.memorandum].document_number, value) == (document, expected)
+
+
+def test_mtv_subsidy_rests_on_the_2014_outline_not_the_2016_opinion(catalogue: Catalogue) -> None:
+    basis = catalogue.measure("mtv-subsidy").legal_basis
+    assert ("国发〔2014〕21号" in basis, "国发〔2016〕33号" in basis) == (True, False)
+
+
+def test_mtv_bidding_names_the_nearest_items(catalogue: Catalogue) -> None:
+    note = catalogue.measure("mtv-bidding").note or ""
+    assert ("item 20" in note, "item 21" in note) == (True, True)
+
+
+def test_abnormal_operation_measures_are_reviews_under_2045(catalogue: Catalogue) -> None:
+    found = catalogue.measures_for(ListKind.ABNORMAL_OPERATION)
+    documents = {catalogue.memoranda[m.memorandum].document_number for m in found}
+    assert (documents, {m.effect for m in found}) == ({"发改财金〔2015〕2045号"}, {Effect.REVIEW})
+
+
+def test_tax_a_grade_incentives_cite_1467(catalogue: Catalogue) -> None:
+    found = catalogue.measures_for(ListKind.TAX_A_GRADE)
+    assert found
+    for m in found:
+        memo = catalogue.memoranda[m.memorandum]
+        assert (memo.document_number, TAX_A_MEMORANDUM in m.legal_basis) == (
+            TAX_A_MEMORANDUM,
+            True,
+        ), m.id
+
+
+@pytest.mark.parametrize(
+    ("kind", "reach"),
+    [
+        (ListKind.CUSTOMS_DISHONEST, Reach.EXECUTIVE),  # 董事、监事、高级管理人员
+        (ListKind.FINANCIAL, Reach.ACTUAL_CONTROLLER),
+        (ListKind.SAFETY_PRODUCTION, Reach.PRINCIPAL),
+    ],
+)
+def test_new_memoranda_reach_the_people_they_name(
+    catalogue: Catalogue, kind: ListKind, reach: Reach
+) -> None:
+    assert any(reach in m.reaches for m in catalogue.measures_for(kind)), kind
+
+
 # --- the validator, on small catalogues written to tmp_path ---------------------------------
 
 AUTHORITIES = {
@@ -170,6 +304,16 @@ def test_small_catalogue_loads(folder: Path) -> None:
         ({"matters": []}, "matters", "at least 1"),
         ({"matters": ["bidding", "bidding"]}, "matters", "duplicate value"),
         ({"applies_to": ["person"]}, "reaches", "applies_to organization"),
+        ({"sources": []}, "sources", "a verified basis names where it was checked"),
+        ({"basis": "unverified", "sources": None}, "note", "says what is UNVERIFIED"),
+        ({"basis": "probably"}, "basis", "unknown value 'probably'"),
+        ({"basic_list_item": None}, "basic_list_item", "missing"),
+        (
+            {"conditions": [{"fact": "colour", "equals": True, "title": "颜色"}]},
+            "conditions[0]",
+            "fact: unknown 'colour'",
+        ),
+        ({"applicant_roles": ["cousin"]}, "applicant_roles[0]", "unknown value 'cousin'"),
     ],
 )
 def test_bad_measure_names_file_measure_and_field(
@@ -218,6 +362,18 @@ def test_measure_id_must_carry_the_memorandum_prefix(folder: Path) -> None:
         (
             {"memorandum": {"id": "tst"}, "measures": [measure()]},
             "t.yaml: memorandum.title: missing",
+        ),
+        (
+            {
+                "memorandum": {
+                    "id": "tst",
+                    "title": "t",
+                    "document_number": "n",
+                    "issued": "2025-01-01",
+                },
+                "measures": [measure()],
+            },
+            "t.yaml: memorandum.basic_list: missing",
         ),
         ([1, 2], "t.yaml: the top level must be a mapping"),
     ],
