@@ -224,7 +224,14 @@ class ServiceRole(StrEnum):
 RELATION_ATTRIBUTES: dict[str, frozenset[RelType]] = {
     "subscribed_amount": frozenset({RelType.SHAREHOLDER_OF}),
     "ratio": frozenset({RelType.SHAREHOLDER_OF, RelType.ACTUAL_CONTROLLER_OF}),
-    "post": frozenset({RelType.EXECUTIVE_OF, RelType.SERVES_IN, RelType.PRINCIPAL_OF}),
+    "post": frozenset(  # on ACTUAL_CONTROLLER_OF: the 受益所有权类型 (持股, 控制, 其他)
+        {
+            RelType.EXECUTIVE_OF,
+            RelType.SERVES_IN,
+            RelType.PRINCIPAL_OF,
+            RelType.ACTUAL_CONTROLLER_OF,
+        }
+    ),
     "role": frozenset({RelType.SERVES_IN}),
     "reason": frozenset({RelType.POSSIBLY_SAME_AS}),
 }

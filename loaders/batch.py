@@ -29,7 +29,11 @@ class Batch:
     """One batch written to the store: unique items, and for each row its problem or outcome."""
 
     def __init__(self, store: GraphStore, batch: list[Pending]) -> None:
-        self.resolution = res = Resolution(store, [e for p in batch for e in p.parsed.entities])
+        self.resolution = res = Resolution(
+            store,
+            [e for p in batch for e in p.parsed.entities],
+            [(p.parsed.primary, p.parsed.relations) for p in batch],
+        )
         self.problems: dict[int, tuple[str, str]] = {}
         entities = _Unique()  # the facts rows are about
         relations = _Unique()
@@ -59,11 +63,15 @@ class Batch:
                 records.add(record["id"], record, pos)
         mentioned.drop(entities.keys)
         linked.drop(relations.keys)
+        updates = _Unique()  # role changes decided against the store: written as facts
+        for pos, rel in res.updates:
+            updates.add(identity(rel), rel, pos)
         self.results = {
             "entity": self._write(entities, store.write_entities, "entity"),
             "mentioned": self._write(
                 mentioned, partial(store.write_entities, create_only=True), "entity"
             ),
+            "update": self._write(updates, store.write_relations, "relation"),
             "linked": self._write(
                 linked, partial(store.write_relations, create_only=True), "relation"
             ),

@@ -6,10 +6,13 @@ from importlib import import_module
 
 from loaders.base import SourceFormat
 
-#: Registries first (they create the organisations and people), then files that link to them.
+#: Registries first (they create the organisations and people), then the changes to them
+#: and their beneficial owners, then files that link to them.
 ORDER = (
     "enterprise",
     "social_org",
+    "registry_change",
+    "beneficial_owner",
     "shareholder",
     "personnel",
     "civil_servant",

@@ -7,8 +7,9 @@ import unicodedata
 from datetime import date
 
 from graph.ids import is_masked_id, org_code_check_char
+from graph.model import Relation
 from graph.records import ListEntry, ListKind, ListType, RecordStatus, record_id
-from graph.vocabulary import Label
+from graph.vocabulary import Label, RelType
 from loaders.base import (
     Column,
     Context,
@@ -20,14 +21,14 @@ from loaders.base import (
     organization,
     person,
 )
-from loaders.items import Item, build
+from loaders.items import Item, build, nfkc
+from loaders.resolve import named_person
 
 #: The list's name on every entry (and in its record id).
 LIST_NAME = "失信被执行人"
 
 #: Columns whose text goes into the record's content, each labelled with its header. The
-#: 法定代表人或者负责人 is kept here as text only: the list gives a name without an ID number,
-#: and a Person node per name would merge every namesake into one.
+#: 法定代表人或者负责人 is also loaded as a person (see ``representative``).
 CONTENT_COLUMNS = (
     "duty",
     "performance",
@@ -37,6 +38,10 @@ CONTENT_COLUMNS = (
     "legal_rep",
 )
 
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+#: Cells that say there is nobody (not a name).
+NO_NAME = frozenset({"无", "-", "--", "—", "/", "不详", "暂无", "null", "NULL"})
+_PERSON = str(Label.PERSON)
 _ORG_CODE = re.compile(r"^[0-9A-Z]{8}-?[0-9X]$")
 _DIGITS_ID = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 
@@ -126,6 +131,44 @@ def debtor(row: Row, ctx: Context) -> Item:
     return organization(row.uscc("id_number", required=True), name, ctx)
 
 
+def representative_role(name: str) -> RelType:
+    """The role of the person who represents an organisation debtor, from its 名称: a company
+    (the name ends in 公司, ignoring a trailing bracket) has a 法定代表人; a branch (分公司)
+    and every other organisation (个人独资企业, 合伙企业, 个体工商户, 社会组织, 事业单位 …) a
+    负责人. The USCC does not decide: 91 covers partnerships and sole proprietorships too.
+
+    >>> representative_role("武汉某某建设工程有限公司（原武汉某某厂）").name
+    'LEGAL_REPRESENTATIVE_OF'
+    >>> representative_role("某某投资合伙企业(有限合伙)").name
+    'PRINCIPAL_OF'
+    >>> representative_role("某某有限公司汉口分公司").name
+    'PRINCIPAL_OF'
+    """
+    text = _TRAILING_BRACKET.sub("", nfkc(name).strip()).strip()
+    if text.endswith("公司") and not text.endswith("分公司"):
+        return RelType.LEGAL_REPRESENTATIVE_OF
+    return RelType.PRINCIPAL_OF
+
+
+def representative(row: Row, ctx: Context, debtor: Item, court: Item) -> tuple[Item, Item] | None:
+    """The 法定代表人或者负责人 of an organisation debtor and their relation to it: a person
+    known by name only, matched within the organisation by ``loaders.resolve.Resolution``."""
+    name = row.text("legal_rep")
+    if name is None or debtor["label"] == _PERSON or nfkc(name) in NO_NAME:
+        return None
+    prov = ctx.provenance()
+    rep = named_person(name, debtor["id"], ctx.key, **prov)
+    relation = build(
+        Relation,
+        type=representative_role(debtor["name"]),
+        source_id=rep["id"],
+        target_id=debtor["id"],
+        authority=court["name"],
+        **prov,
+    )
+    return rep, relation
+
+
 def content(row: Row) -> str | None:
     """The duty, its performance and the other descriptive columns, labelled, in one text."""
     parts = [f"{row.header(col)}：{value}" for col in CONTENT_COLUMNS if (value := row.text(col))]
@@ -135,7 +178,9 @@ def content(row: Row) -> str | None:
 def parse(row: Row, ctx: Context) -> Parsed:
     """One list entry: the court (issuer), the debtor (subject), the ListEntry.
 
-    A deleted entry (退出日期 given) is EXPIRED from that day, and its validity ends then.
+    A deleted entry (退出日期 given) is EXPIRED from that day, and its validity ends then. An
+    organisation debtor's 法定代表人或者负责人 becomes a person who represents it (a relation
+    the list only mentions: created if missing, never overwriting the registry's).
     """
     issuer = authority(row, ctx, "court", None)
     subject = debtor(row, ctx)
@@ -167,7 +212,12 @@ def parse(row: Row, ctx: Context) -> Parsed:
         content=content(row),
         **ctx.provenance(),
     )
-    return Parsed(entities=[issuer, subject], records=[record], primary=("record", record.id))
+    out = Parsed(entities=[issuer, subject], records=[record], primary=("record", record.id))
+    rep = representative(row, ctx, subject, issuer)
+    if rep is not None:
+        out.entities.append(rep[0])
+        out.relations.append(rep[1])
+    return out
 
 
 FORMAT = SourceFormat(

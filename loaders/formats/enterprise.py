@@ -123,7 +123,13 @@ def kind_of(code: str, enterprise_type: str | None) -> EnterpriseKind:
 
 
 def parse(row: Row, ctx: Context) -> Parsed:
-    """One registered enterprise, its legal representative, its phone(s) and address."""
+    """One registered enterprise, its legal representative, its phone(s) and address.
+
+    A row naming another legal representative than the one the graph holds ends the current
+    one the day before the load date and starts the named one on it (the format has no
+    核准日期 or 变更日期 to date it by); a row naming a holder the graph already has, current
+    or ended, changes nothing. ``loaders.resolve.Resolution`` decides this against the store.
+    """
     code = row.uscc("uscc", required=True)
     assert code is not None  # required
     enterprise_type = row.text("enterprise_type")

@@ -1,4 +1,4 @@
-"""社会组织登记信息 (social organisation registry): the organisation, its legal rep, address."""
+"""社会组织登记信息 (social organisation registry): the organisation, its legal rep and 负责人."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from graph.vocabulary import RelType
 from loaders.base import Column, Context, Parsed, Row, SourceFormat, person
 from loaders.formats.enterprise import contacts, former_names
 from loaders.items import build
+from loaders.resolve import named_person
 
 #: 社会组织类型 -> organisation type (社会服务机构 is the 2016 Charity Law name of 民办非企业单位).
 ORG_TYPES = {
@@ -26,12 +27,15 @@ CATEGORY_TYPES = {
     "基金会": OrganizationType.FOUNDATION,
 }
 
-# 注册资金 is understood but not kept (the model has no field for it).
+# 注册资金 is understood but not kept (the model has no field for it). 负责人 names the
+# principal (PRINCIPAL_OF), not the legal representative: a file that means its 法定代表人
+# must say 法定代表人. The principal's ID column is canonically ``id_number`` so that the
+# rejects file masks it as it masks every ID column of that name.
 COLUMNS = (
     Column("uscc", "统一社会信用代码", ("社会信用代码",), required=True),
     Column("name", "社会组织名称", ("组织名称", "名称"), required=True),
     Column("org_type", "社会组织类型", ("组织类型",)),
-    Column("legal_rep", "法定代表人", ("法定代表人姓名", "负责人")),
+    Column("legal_rep", "法定代表人", ("法定代表人姓名",)),
     Column("legal_rep_id", "法定代表人证件号码", ("法定代表人身份证号码", "法定代表人证件号")),
     Column("registration_authority", "登记管理机关", ("登记机关",)),
     Column("supervising_unit", "业务主管单位", ("业务主管单位名称", "主管单位")),
@@ -41,11 +45,18 @@ COLUMNS = (
     Column("phone", "联系电话", ("电话",)),
     Column("registered_capital", "注册资金", ("注册资本", "开办资金")),
     Column("former_names", "曾用名", ("曾用名称", "原名称")),
+    Column("principal", "负责人", ("负责人姓名", "主要负责人", "主要负责人姓名")),
+    Column(
+        "id_number", "负责人证件号码", ("负责人身份证号码", "负责人证件号", "主要负责人证件号码")
+    ),
 )
 
 
 def parse(row: Row, ctx: Context) -> Parsed:
-    """One registered social organisation, its legal representative, phone and address."""
+    """One registered social organisation, its legal representative, its principal (负责人),
+    phone and address. A principal without an ID number is the legal representative when the
+    names are the same, else a person known by name in the organisation (see
+    ``loaders.resolve.named_person``)."""
     code = row.uscc("uscc", required=True)
     assert code is not None  # required
     org_type = row.choice("org_type", ORG_TYPES, required=False)
@@ -68,14 +79,24 @@ def parse(row: Row, ctx: Context) -> Parsed:
         **ctx.provenance(),
     )
     out = Parsed(entities=[org], primary=("entity", org.id))
-    if row.text("legal_rep"):
-        rep = person(row, ctx, "legal_rep", "legal_rep_id")
-        out.entities.append(rep)
+    rep = person(row, ctx, "legal_rep", "legal_rep_id") if row.text("legal_rep") else None
+    principal = row.text("principal")
+    chief = None
+    if principal is not None and row.text("id_number"):
+        chief = person(row, ctx, "principal", "id_number")
+    elif principal is not None:
+        same = rep is not None and rep.name == principal
+        chief = rep if same else named_person(principal, org.id, ctx.key, **ctx.provenance())
+    for holder, role in ((rep, RelType.LEGAL_REPRESENTATIVE_OF), (chief, RelType.PRINCIPAL_OF)):
+        if holder is None:
+            continue
+        if all(holder is not e for e in out.entities):
+            out.entities.append(holder)
         out.relations.append(
             build(
                 Relation,
-                type=RelType.LEGAL_REPRESENTATIVE_OF,
-                source_id=rep.id,
+                type=role,
+                source_id=holder.id,
                 target_id=org.id,
                 authority=registrar,
                 **ctx.provenance(),

@@ -23,13 +23,13 @@ def by_file(summary: object) -> dict[str, tuple[int, int, int, int]]:
 def test_the_sample_folder_loads_every_row(load: LoadFn, samples: Path, store: GraphStore) -> None:
     summary = load(samples)
     counts = by_file(summary)
-    assert len(counts) == 11
+    assert len(counts) == 13
     assert all(read == loaded and rejected == 0 for read, loaded, _, rejected in counts.values())
-    assert summary.totals.read == 19 == summary.totals.loaded
+    assert summary.totals.read == 23 == summary.totals.loaded
     assert [Path(f.file).name for f in summary.files][:3] == [
         "企业登记信息.csv",
         "社会组织登记信息.csv",
-        "股东及出资信息.csv",
+        "企业变更信息.csv",
     ]
     assert {f.format for f in summary.files} >= {"penalty", "court", "enterprise", "judicial"}
     detail = store.get_entity(ZHOU_COMPANY)
@@ -41,7 +41,7 @@ def test_loading_twice_changes_nothing(load: LoadFn, samples: Path, store: Graph
     stats = store.stats()
     detail = store.get_entity(ZHOU_COMPANY)
     again = load(samples)
-    assert (again.totals.loaded, again.totals.merged, again.totals.rejected) == (0, 19, 0)
+    assert (again.totals.loaded, again.totals.merged, again.totals.rejected) == (0, 23, 0)
     assert store.stats() == stats
     assert store.get_entity(ZHOU_COMPANY) == detail
 
@@ -175,7 +175,7 @@ def test_unrecognised_files_are_reported_and_the_rest_loads(
     summary = load(samples)
     errors = [f for f in summary.files if f.error]
     assert len(errors) == 1 and "not recognised" in (errors[0].error or "")
-    assert summary.totals.loaded == 19
+    assert summary.totals.loaded == 23
 
 
 def test_a_forced_format_without_its_required_columns_rejects_every_row(
@@ -188,14 +188,14 @@ def test_a_forced_format_without_its_required_columns_rejects_every_row(
 
 def test_dry_run_writes_nothing(load: LoadFn, samples: Path, store: GraphStore) -> None:
     summary = load(samples, dry_run=True)
-    assert summary.dry_run and summary.totals.loaded == 19
+    assert summary.dry_run and summary.totals.loaded == 23
     assert store.stats().nodes == {}
 
 
 def test_small_batches_give_the_same_graph(load: LoadFn, samples: Path, store: GraphStore) -> None:
     summary = load(samples, batch_size=1)
-    assert summary.totals.loaded == 19
-    assert store.stats().nodes["Person"] == 4
+    assert summary.totals.loaded == 23
+    assert store.stats().nodes["Person"] == 5
     assert isinstance(store.find_persons(["周明"])["周明"][0], Person)
 
 

@@ -23,6 +23,7 @@ from graph.records import (
 from graph.vocabulary import Label, RelType
 from loaders.base import Context, Parsed, Row, RowError
 from loaders.formats import commitment, court, licence, lists, penalty
+from loaders.resolve import named_person_id
 from tests.factories import as_models
 
 KEY = b"test-key"
@@ -132,14 +133,23 @@ def test_licence_sample() -> None:
     assert (record.status, record.status_since) == (RecordStatus.ACTIVE, None)
 
 
-def test_court_sample_organisation_keeps_its_representative_as_text() -> None:
+def test_court_sample_organisation_names_its_representative() -> None:
     parsed = parse_sample(court, 0)
     check_provenance(parsed, court, 2)
-    issuer, company = parsed.entities
+    issuer, company, rep = parsed.entities
     assert isinstance(issuer, Authority)
     assert (issuer.id, issuer.uscc) == (stable_id("authority", "某区人民法院"), None)
     assert isinstance(company, Enterprise) and company.id == COMPANY_A
-    assert parsed.relations == []
+    # known by name only, within the company (loaders.resolve matches it to the registry's)
+    assert isinstance(rep, Person) and (rep.name, rep.id_hash) == ("周明", None)
+    assert rep.id == named_person_id("周明", COMPANY_A)
+    [relation] = parsed.relations
+    assert (relation.type, relation.source_id, relation.target_id, relation.authority) == (
+        RelType.LEGAL_REPRESENTATIVE_OF,
+        rep.id,
+        COMPANY_A,
+        "某区人民法院",
+    )
     (record,) = parsed.records
     assert isinstance(record, ListEntry)
     case = "（2025）鄂0102执123号"
