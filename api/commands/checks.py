@@ -176,4 +176,8 @@ def register(app: typer.Typer) -> None:
             return
         for m in chosen:
             typer.echo(f"{m.id:40} {m.effect:9} {','.join(m.matters):28} {m.title}")
+            if m.conditions:
+                typer.echo(f"{'':40} only if: {'; '.join(c.title for c in m.conditions)}")
+            if m.basis == "unverified":
+                typer.echo(f"{'':40} basis unverified: {m.note}")
         typer.echo(f"{len(chosen)} measure(s), catalogue {catalogue.version}")

@@ -118,3 +118,12 @@ def test_generate_then_load_accounts_for_every_row(
     assert totals["read"] == totals["loaded"] + totals["merged"] + totals["rejected"] > 1000
     assert totals["rejected"] == len((tmp_path / "rejects.csv").read_text().splitlines()) - 1
     assert summary["departments"][0]["pushed"] > 0
+
+
+def test_measures_show_their_conditions_and_unverified_bases(runner: CliRunner) -> None:
+    out = runner.invoke(app, ["measures", "-m", "travel"]).output
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("mtv-exit-ban "))
+    assert "only if: 欠缴税款、滞纳金、罚款尚未缴清; 未提供纳税担保" in lines[at + 1]
+    listed = json.loads(runner.invoke(app, ["measures", "--json"]).output)
+    assert all(m["basis"] in {"verified", "unverified"} and m["basic_list_item"] for m in listed)
