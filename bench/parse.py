@@ -60,18 +60,8 @@ def one_core(folder: Path) -> dict[str, Any]:
     for path in list_files([folder]):
         table = open_table(path)
         source = recognise(table)
-        mapping, _ = source.match_headers(table.header)
-        job = ParseJob(
-            source=source.name,
-            mapping=mapping,
-            headers={name: table.header[i] for i, name in mapping.items()},
-            width=len(table.header),
-            missing=tuple(source.missing_required(mapping.values())),
-            key=KEY,
-            source_file=path.name,
-            loaded_at="2026-12-03T00:00:00Z",
-        )
-        positions = list(mapping.items())
+        job = ParseJob.of(table, source, KEY, "2026-12-03T00:00:00Z")
+        positions = list(job.mapping.items())
         for chunk in _chunks(table.rows(), BATCH):
             parsed = parse_chunk(job, chunk)
             parse_costs.append((parsed.seconds, len(chunk)))

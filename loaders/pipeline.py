@@ -62,6 +62,21 @@ class ParseJob:
     source_file: str
     loaded_at: str
 
+    @classmethod
+    def of(cls, table: Table, source: SourceFormat, key: bytes, loaded_at: str) -> ParseJob:
+        """The job of parsing ``table`` as ``source``: its header matched once."""
+        mapping, _ = source.match_headers(table.header)
+        return cls(
+            source=source.name,
+            mapping=mapping,
+            headers={name: table.header[i] for i, name in mapping.items()},
+            width=len(table.header),
+            missing=tuple(source.missing_required(mapping.values())),
+            key=key,
+            source_file=table.path.name,
+            loaded_at=loaded_at,
+        )
+
 
 @dataclass
 class ParsedChunk:
@@ -347,16 +362,7 @@ class Loader:
             encoding=table.encoding,
             unknown_columns=unknown,
         )
-        job = ParseJob(
-            source=source.name,
-            mapping=mapping,
-            headers={name: table.header[i] for i, name in mapping.items()},
-            width=len(table.header),
-            missing=tuple(source.missing_required(mapping.values())),
-            key=self.key,
-            source_file=table.path.name,
-            loaded_at=self._stamp,
-        )
+        job = ParseJob.of(table, source, self.key, self._stamp)
         self._columns(source, table, mapping)
         started = time.perf_counter()
         bar = tqdm(desc=table.path.name, unit=" rows", disable=not self.progress, leave=False)

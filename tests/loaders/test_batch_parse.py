@@ -34,17 +34,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def parse_file(path: Path) -> list[Parsed | tuple[str, str]]:
     table = open_table(path)
     source = recognise(table)
-    mapping, _ = source.match_headers(table.header)
-    job = ParseJob(
-        source=source.name,
-        mapping=mapping,
-        headers={name: table.header[i] for i, name in mapping.items()},
-        width=len(table.header),
-        missing=(),
-        key=KEY,
-        source_file=path.name,
-        loaded_at="2026-12-03T00:00:00Z",
-    )
+    job = ParseJob.of(table, source, KEY, "2026-12-03T00:00:00Z")
     return parse_chunk(job, list(table.rows())).rows
 
 
