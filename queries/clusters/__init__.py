@@ -1,0 +1,1 @@
+"""Scheduled risk-cluster jobs: the risk graph, clusters, scores, run history and changes."""
