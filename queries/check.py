@@ -14,6 +14,7 @@ from graph.errors import InvalidInput, NotFound
 from graph.ids import echo_safe
 from graph.measures import Catalogue, Effect, Matter, Measure, Reach, SubjectKind
 from graph.store.protocol import GraphStore, NodeSummary
+from graph.vocabulary import RelType
 from queries.reach import (
     Ignored,
     MeasureRef,
@@ -288,7 +289,23 @@ def _reason(
         record=t.record,
         reach=Reach.SUBJECT,
         path=hood.path(t.node_id),
+        note=_inferred_control(hood, subject_id, t.node_id),
     )
+
+
+def _inferred_control(hood: Neighbourhood, holder: str, company: str) -> str | None:
+    """Says so when the subject holds a majority stake in the listed company: control
+    inferred from equity is shown, but binds nobody (only a declared 实际控制人 does)."""
+    stakes = [
+        r.ratio
+        for r in hood.graph.relations
+        if r.type is RelType.SHAREHOLDER_OF
+        and (r.source_id, r.target_id) == (holder, company)
+        and r.ratio is not None
+    ]
+    if not stakes or max(stakes) <= 0.5:
+        return None
+    return f"control inferred from a {max(stakes):.0%} stake: advisory, binds nobody"
 
 
 def _matter(matter: Matter | str) -> Matter:

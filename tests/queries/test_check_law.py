@@ -415,3 +415,6 @@ def test_control_inferred_from_a_majority_stake_stays_advisory(
     result = check(roles, catalogue, person_id(*HOLDER), "consumption", as_of=TODAY)
     assert result.verdict is Verdict.REVIEW
     assert {r.tier for r in result.reasons} == {Tier.ADVISORY}
+    assert {r.note for r in result.reasons} == {
+        "control inferred from a 60% stake: advisory, binds nobody"
+    }
