@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,12 +14,14 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors
+from api.alerts import Alerts
 from api.audit import Observer
 from api.auth import SECURITY_SCHEMES, StoreGuard
+from api.jobs import parse_schedule, scheduler
 from api.keys import KeyRing
 from api.ops import BodyLimit, Metrics
 from api.ops import router as ops_router
-from api.routes import admin, checks, entities, ownership, paths, search
+from api.routes import admin, checks, clusters, entities, ownership, paths, search
 from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     The store's schema is checked at start: a Neo4j without constraints refuses to serve.
     """
     settings = settings or Settings()
+    schedule = parse_schedule(settings.cluster_schedule) if settings.cluster_schedule else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +70,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             raise RuntimeError(
                 f"graph schema incomplete, run `credgraph db init`: missing {missing}"
             )
+        alerts = Alerts(settings)
+        task = None
+        if schedule is not None:  # the risk-cluster job, one run per slot across workers
+            job = scheduler(app.state.store, settings, schedule, alerts)
+            task = asyncio.create_task(job, name="credgraph-cluster-schedule")
+        app.state.cluster_task = task
         try:
             yield
         finally:
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+            await asyncio.to_thread(alerts.close, 5.0)
             if owned:
                 app.state.store.close()
 
@@ -91,7 +106,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store
     errors.install(app)
     app.include_router(ops_router)
-    for module in (entities, checks, search, ownership, paths, admin):
+    for module in (entities, checks, search, ownership, paths, clusters, admin):
         app.include_router(module.router)
     document = app.openapi
 

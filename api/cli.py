@@ -18,7 +18,7 @@ from api.clikit import (
     parse_date,
     run,
 )
-from api.commands import checks, entities, keys, paths, search, service
+from api.commands import checks, clusters, entities, keys, paths, search, service
 from graph.settings import Settings
 from graph.vocabulary import RelType
 
@@ -284,6 +284,7 @@ entities.register(app)
 paths.register(app)
 search.register(app)
 service.register(app)
+clusters.register(app)
 audit_commands(app)
 
 

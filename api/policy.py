@@ -47,6 +47,9 @@ ACCESS: dict[str, frozenset[Role]] = {
     "get_connection": INVESTIGATE,
     "get_conflicts": INVESTIGATE,
     "get_authority_conflicts": INVESTIGATE,
+    "list_clusters": INVESTIGATE,
+    "get_cluster": INVESTIGATE,
+    "list_cluster_changes": INVESTIGATE,
     # administration
     "list_keys": frozenset({ADM}),
     "create_key": frozenset({ADM}),

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import StoreUnavailable
@@ -34,6 +34,27 @@ class Settings(BaseSettings):
     query_timeout: float = 10.0  # seconds a store question may run before it is cut
     connect_timeout: float = 3.0  # seconds to reach the store before it counts as down
     max_body_bytes: int = 1_000_000  # largest request body the API accepts
+    # risk clusters: the run history, alerts, the webhook and the in-service schedule
+    cluster_dir: Path | None = None  # kept runs; None: data_dir/clusters
+    cluster_weights: Path | None = None  # the run's parameters (YAML); None: the shipped ones
+    cluster_match_threshold: float = Field(default=0.5, gt=0, lt=1)  # overlap to keep an id
+    cluster_alerts: Path | None = None  # JSON lines; None: cluster_dir/alerts.jsonl
+    cluster_webhook_url: str | None = None  # POST each alert here (with the secret)
+    cluster_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the signature
+    cluster_webhook_attempts: int = Field(default=6, ge=1, le=20)
+    cluster_webhook_backoff: float = Field(default=1.0, ge=0)  # first wait (s), then doubled
+    cluster_webhook_deadline: float = Field(default=120.0, gt=0)  # seconds for all attempts
+    cluster_webhook_timeout: float = Field(default=10.0, gt=0)  # seconds for one attempt
+    cluster_schedule: str | None = None  # "02:30" (daily, local time; "02:30,14:00") or "360"
+
+    @model_validator(mode="after")
+    def _webhook_is_signed(self) -> Settings:
+        if self.cluster_webhook_url and self.cluster_webhook_secret is None:
+            raise ValueError(
+                "CREDGRAPH_CLUSTER_WEBHOOK_URL needs CREDGRAPH_CLUSTER_WEBHOOK_SECRET (alerts are "
+                "signed)"
+            )
+        return self
 
     @property
     def audit_path(self) -> Path:
@@ -44,6 +65,21 @@ class Settings(BaseSettings):
     def keys_path(self) -> Path:
         """Where the API keys are kept (SHA-256 of each key, its name and role)."""
         return self.keys_file or self.data_dir / "keys.json"
+
+    @property
+    def clusters_path(self) -> Path:
+        """Where the cluster runs are kept (and the job's lock file)."""
+        return self.cluster_dir or self.data_dir / "clusters"
+
+    @property
+    def alerts_path(self) -> Path:
+        """Where the cluster alerts are appended (JSON lines)."""
+        return self.cluster_alerts or self.clusters_path / "alerts.jsonl"
+
+    @property
+    def dead_letter_path(self) -> Path:
+        """Where alerts the webhook never accepted are appended (JSON lines)."""
+        return self.alerts_path.with_name(self.alerts_path.stem + ".failed.jsonl")
 
     @property
     def backend(self) -> str:

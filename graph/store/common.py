@@ -10,8 +10,15 @@ from typing import Any, get_args
 
 from graph.errors import InvalidInput
 from graph.model import AnyEntity, Relation
-from graph.records import AnyRecord
-from graph.store.protocol import Direction, Props, Rejection, Subgraph, UpsertResult
+from graph.records import AnyRecord, record_in_force
+from graph.store.protocol import (
+    Direction,
+    Props,
+    Rejection,
+    RiskRecord,
+    Subgraph,
+    UpsertResult,
+)
 from graph.vocabulary import (
     ENDPOINTS,
     ENTITY_LABELS,
@@ -356,3 +363,44 @@ def sort_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows.sort(key=lambda p: p["id"])
     rows.sort(key=lambda p: str(p.get("decision_date") or ""), reverse=True)
     return rows
+
+
+def _day(value: Any) -> date | None:
+    """A stored date (ISO text in the embedded store, a date from Neo4j) as a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def risk_record(props: Mapping[str, Any], as_of: date, penalty_since: date) -> RiskRecord | None:
+    """The RiskRecord of a stored record, or None when it does not make its subject risky on
+    ``as_of``: a black-list entry in force, or a penalty decided in [penalty_since, as_of]
+    and not revoked by as_of (both stores decide with this one function)."""
+    kind = props.get("kind")
+    status = str(props.get("status") or "active")
+    status_since = _day(props.get("status_since"))
+    decision = _day(props.get("decision_date"))
+    start = _day(props.get("valid_from"))
+    if kind == Label.LIST_ENTRY:
+        if props.get("list_type") != "black":
+            return None
+        if not record_in_force(status, status_since, start, _day(props.get("valid_to")), as_of):
+            return None
+        name = str(props.get("list_name") or "")
+        return RiskRecord(props["id"], props["subject_id"], "listed", decision or start, name)
+    if kind == Label.ADMINISTRATIVE_PENALTY:
+        if decision is None or not penalty_since <= decision <= as_of:
+            return None
+        if status == "revoked" and (status_since is None or status_since <= as_of):
+            return None
+        name = str(props.get("violation_type") or props.get("title") or "行政处罚")
+        return RiskRecord(props["id"], props["subject_id"], "penalised", decision, name)
+    return None
+
+
+def check_risk_graph(as_of: date, penalty_since: date, cap: int) -> None:
+    """Validate ``risk_graph`` arguments."""
+    if penalty_since > as_of:
+        raise InvalidInput("penalty_since: after as_of", field="penalty_since")
+    if not 1 <= cap <= 1_000_000:
+        raise InvalidInput(f"cap: must be between 1 and 1000000, got {cap}", field="cap")

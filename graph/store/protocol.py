@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -134,6 +135,72 @@ class Subgraph(BaseModel):
     relations: list[Relation] = Field(default_factory=list)
     hubs: list[str] = Field(default_factory=list)
     records: dict[str, list[RecordView]] = Field(default_factory=dict)
+
+
+#: One relation of a risk graph: (type, source id, target id, valid_from or None).
+RiskRelation = tuple[str, str, str, date | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskNode:
+    """A node of a risk graph: concrete label, display name, 成立日期 (organisations)."""
+
+    label: str
+    name: str
+    established: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRecord:
+    """A record that makes its subject risky on the date asked: an in-force black-list entry
+    (``listed``) or a penalty decided in the look-back (``penalised``); ``since`` is the
+    decision date, else valid_from."""
+
+    id: str
+    subject_id: str
+    status: Literal["listed", "penalised"]
+    since: date | None
+    name: str  # the list's name, or the penalty's violation type / title
+
+
+@dataclass
+class RiskGraph:
+    """What ``risk_graph`` reads: the risky subjects' records, and the relations of the
+    given types valid on the date within two hops of them (see ``GraphStore.risk_graph``).
+
+    ``degrees`` has, for every node whose links were followed, the number of distinct
+    nodes those links reach; ``capped`` the nodes of the second level with more than the
+    cap (their links were not sent, only their degree)."""
+
+    records: list[RiskRecord] = field(default_factory=list)
+    nodes: dict[str, RiskNode] = field(default_factory=dict)
+    relations: list[RiskRelation] = field(default_factory=list)
+    degrees: dict[str, int] = field(default_factory=dict)
+    capped: list[str] = field(default_factory=list)
+
+    def normalised(self) -> RiskGraph:
+        """The same graph in one order (records, relations once each, capped sorted)."""
+        return RiskGraph(
+            records=sorted(set(self.records), key=lambda r: (r.subject_id, r.id)),
+            nodes=dict(sorted(self.nodes.items())),
+            relations=sorted(set(self.relations), key=lambda r: (*r[:3], r[3] or date.min)),
+            degrees=dict(sorted(self.degrees.items())),
+            capped=sorted(set(self.capped)),
+        )
+
+
+#: The relations a risk graph follows (people in roles, shareholders, actual controllers,
+#: shared phones and addresses), and those an organisation is followed by on the second level.
+RISK_TYPES: tuple[RelType, ...] = (
+    RelType.LEGAL_REPRESENTATIVE_OF,
+    RelType.PRINCIPAL_OF,
+    RelType.EXECUTIVE_OF,
+    RelType.SHAREHOLDER_OF,
+    RelType.ACTUAL_CONTROLLER_OF,
+    RelType.HAS_PHONE,
+    RelType.HAS_ADDRESS,
+)
+HOLDING_TYPES: tuple[RelType, ...] = (RelType.SHAREHOLDER_OF, RelType.ACTUAL_CONTROLLER_OF)
 
 
 class GraphStats(BaseModel):
@@ -276,3 +343,16 @@ class GraphStore(Protocol):
 
     def stats(self) -> GraphStats:
         """Counts of nodes and relations."""
+
+    def risk_graph(self, *, as_of: date, penalty_since: date, cap: int) -> RiskGraph:
+        """The risk graph on ``as_of`` in one bulk read (the risk-cluster job's input).
+
+        Seeds: entities with a black-list entry in force on ``as_of`` or an administrative
+        penalty decided in [``penalty_since``, ``as_of``] and not revoked by then (records
+        in ``records``). Level 1: every relation of ``RISK_TYPES`` at a seed valid on
+        ``as_of``. Level 2: from each node level 1 reached that is not a seed, a person's or
+        contact point's relations of those types, an organisation's outgoing
+        ``HOLDING_TYPES`` (it may hold or control others too), valid on ``as_of``; a node
+        with more than ``cap`` such distinct neighbours sends only its degree (``capped``).
+        ``nodes`` has every node of a relation and every seed; ``degrees`` the seeds' and
+        the level-2 nodes'. Answers in ``RiskGraph.normalised`` order."""

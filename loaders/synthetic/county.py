@@ -16,7 +16,7 @@ from loaders.synthetic.codes import People
 from loaders.synthetic.context import Context
 from loaders.synthetic.lists import Court, Lists
 from loaders.synthetic.people import write_judicial, write_officials, write_social
-from loaders.synthetic.plan import REF_DAY, make_plan
+from loaders.synthetic.plan import HUB_ADDRESS, REF_DAY, make_plan
 from loaders.synthetic.records import Licences, Penalties
 from loaders.synthetic.registry import Registry
 from loaders.synthetic.sink import DEFECT_RATE, DUPLICATE_RATE, Truth
@@ -218,4 +218,8 @@ def structures(ctx: Context) -> dict[str, Any]:
         "officials_linked": links,
         "evasion_pairs": evasions,
         "masked_persons": ctx.found.get("masked_persons", []),
+        "hub_addresses": [
+            {"address": ent.place(HUB_ADDRESS + k), "usccs": [ent.uscc(i) for i in firms]}
+            for k, firms in enumerate(plan.hubs)
+        ],
     }

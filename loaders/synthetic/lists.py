@@ -139,6 +139,10 @@ class Lists:
         planned: list[tuple[str, int, int]] = [
             ("serious", ev.listed, ev.listing_day) for ev in plan.evasions if ev.where == "serious"
         ]
+        for members in plan.hubs:  # some firms at an agency address are listed
+            firms = [i for i in sorted(members) if ctx.ent.founded[i] < REF_DAY - 400]
+            picked = firms[:: max(1, len(firms) // max(3, len(members) // 10))]
+            planned += [("serious", i, ctx.record_day(ctx.ent.founded[i] + 30)) for i in picked]
         for members in plan.shells[::2]:
             first = ctx.ent.founded[members[0]] + ctx.between(300, 700)
             planned += [("abnormal", i, first) for i in members if first < REF_DAY]

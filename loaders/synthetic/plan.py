@@ -11,6 +11,7 @@ from loaders.synthetic.world import NEW_ERA, Enterprises
 REF_DAY = day(2026, 11, 26)  # the county's "today": records run up to the day before
 LINK_KINDS = ("legal_representative", "shareholder", "executive", "shared_contact")
 SHARED = ("phone", "address", "both")
+HUB_ADDRESS = 20_000_000  # address indices of agency addresses (代理记账 / 集中登记地址)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Plan:
     role_link: dict[int, int] = field(default_factory=dict)  # shareholder / executive links
     lr_twin: dict[int, tuple[int, int]] = field(default_factory=dict)
     founded: dict[int, tuple[int, int]] = field(default_factory=dict)  # company -> day range
+    hubs: list[list[int]] = field(default_factory=list)  # firms registered at agency address k
     touched: set[int] = field(default_factory=set)  # every company above
 
 
@@ -143,12 +145,29 @@ def make_plan(rng: random.Random, ent: Enterprises, entities: int) -> Plan:
         pair = take(2)
         plan.twins.append((pair[0], pair[1]))
         plan.lr_twin[pair[0]], plan.lr_twin[pair[1]] = (k, 0), (k, 1)
+    _hubs(plan, ent)
     for i, (lo, hi) in plan.founded.items():
         if lo < NEW_ERA <= hi:  # keep the code style (MA… or digits) true to the founding day
             lo, hi = (lo, NEW_ERA - 1) if r() < 0.5 else (NEW_ERA, hi)
             plan.founded[i] = (lo, hi)
         ent.eras[i] = lo >= NEW_ERA
     return plan
+
+
+def _hubs(plan: Plan, ent: Enterprises) -> None:
+    """Agency addresses (代理记账 / 集中登记地址): ~2% of the firms (at least 30), otherwise
+    unrelated and untouched by the other structures, registered at one of a few addresses
+    (one per 50,000 firms). Drawn from a stream of their own, so the other structures and
+    everything the main stream draws stay as they were."""
+    e = ent.count
+    rng = random.Random(ent.salt ^ 0x0A6E9C)
+    addresses = max(1, e // 50_000)
+    free = [i for i in range(e) if i not in plan.touched]
+    chosen = rng.sample(free, min(len(free), max(30, e // 50)))
+    plan.hubs = [[] for _ in range(addresses)]
+    for k, i in enumerate(chosen):
+        ent.addr_src[i] = HUB_ADDRESS + k % addresses
+        plan.hubs[k % addresses].append(i)
 
 
 def _group(plan: Plan, members: list[int]) -> int:

@@ -41,8 +41,10 @@ from graph.settings import Settings
 from graph.store.embedded.store import EmbeddedStore
 from graph.store.protocol import GraphStore
 from graph.vocabulary import RelType
+from queries.clusters.history import RunHistory
 from tests import factories
 from tests.queries import scenarios as s
+from tests.queries.test_cluster_history import cluster, make_run
 
 MAX_EXAMPLES = 8  # per operation, caller and kind of request
 CHECKS = [
@@ -90,6 +92,8 @@ def world(store: GraphStore, tmp_path: Path) -> Iterator[tuple[Any, dict[Role, s
     graph["relations"].append(s.rel(RelType.SERVES_IN, s.SUPERVISOR, s.COURT, role="civil_servant"))
     factories.load(store, graph)
     settings = Settings(data_dir=tmp_path, id_hash_key=factories.KEY.decode())
+    # one saved cluster run, so the cluster routes have something to answer
+    RunHistory(settings.clusters_path).save(make_run(1, cluster(s.DEBTOR.id, s.SECOND.id)))
     ring = KeyRing(settings.keys_path)
     keys = {role: ring.create(f"st-{role.value}", role) for role in ROLES}
     for name in SPARE_KEYS:
@@ -107,6 +111,8 @@ def grounded(operation: Any) -> st.SearchStrategy[Any] | None:
             path[param.name] = st.sampled_from(RECORDS)
         elif param.name == "name":
             path[param.name] = st.sampled_from(SPARE_KEYS)
+        elif param.name == "cluster_id":
+            path[param.name] = st.sampled_from(["cl-000001"])
         elif param.name in ONE_SUBJECT:
             path[param.name] = st.sampled_from(KNOWN)
     query: dict[str, st.SearchStrategy[Any]] = {}

@@ -19,8 +19,10 @@ from graph.records import CreditCommitment, ListEntry, ListKind, ListType, recor
 from graph.settings import Settings
 from graph.store.embedded.store import EmbeddedStore
 from graph.vocabulary import Label, RelType
+from queries.clusters.history import RunHistory
 from tests import factories
 from tests.queries import scenarios as s
+from tests.queries.test_cluster_history import cluster, make_run
 
 REP_ID_NUMBER = "42010219800101001X"  # 周明, the debtor's legal representative
 EXPIRED_ENTRY = ListEntry(
@@ -65,6 +67,9 @@ EXPECTED: dict[str, set[str]] = {
     "get_connection": {I},
     "get_conflicts": {I},
     "get_authority_conflicts": {I},
+    "list_clusters": {I},
+    "get_cluster": {I},
+    "list_cluster_changes": {I},
     "list_keys": {ADM},
     "create_key": {ADM},
     "revoke_key": {ADM},
@@ -102,6 +107,9 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any], Any]] = {
         None,
     ),
     "get_authority_conflicts": ("GET", f"/v1/authorities/{s.COURT.id}/conflicts", {}, None),
+    "list_clusters": ("GET", "/v1/clusters", {}, None),
+    "get_cluster": ("GET", "/v1/clusters/cl-000001", {}, None),
+    "list_cluster_changes": ("GET", "/v1/clusters/changes", {"since": "2026-07-01"}, None),
     "list_keys": ("GET", "/v1/keys", {}, None),
     "create_key": ("POST", "/v1/keys", {}, {"name": "new-key", "role": "public"}),
     "revoke_key": ("DELETE", "/v1/keys/throwaway", {}, None),
@@ -119,6 +127,7 @@ def world(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], KeyRing]
     graph["records"] += [EXPIRED_ENTRY, COMMITMENT]
     factories.load(store, graph)
     settings = Settings(data_dir=tmp_path, id_hash_key=factories.KEY.decode())
+    RunHistory(settings.clusters_path).save(make_run(1, cluster(s.DEBTOR.id, s.SECOND.id)))
     ring = KeyRing(settings.keys_path)
     keys = {role.value: ring.create(f"k-{role.value}", role) for role in Role}
     keys["revoked key"] = ring.create("gone", Role.INVESTIGATOR)

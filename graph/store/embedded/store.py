@@ -25,6 +25,7 @@ from graph.store import common
 from graph.store.embedded import journal as files
 from graph.store.embedded.compact import CONCERNS, ISSUED_BY, CompactGraph
 from graph.store.embedded.journal import FileId, Journal, Tail
+from graph.store.embedded.risk import EmbeddedRisk
 from graph.store.embedded.search import EmbeddedSearch
 from graph.store.embedded.traverse import EmbeddedTraversal, holds
 from graph.store.protocol import (
@@ -50,7 +51,7 @@ _RECORD_KINDS = {str(x) for x in RECORD_LABELS}
 _SNAPSHOT_VERSION = 2
 
 
-class EmbeddedStore(common.ModelUpserts, EmbeddedTraversal, EmbeddedSearch):
+class EmbeddedStore(common.ModelUpserts, EmbeddedTraversal, EmbeddedSearch, EmbeddedRisk):
     """GraphStore in memory; every acknowledged batch is in the fsynced journal.
 
     One process owns a data directory at a time (an exclusive lock file); others may open

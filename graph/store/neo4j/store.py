@@ -28,6 +28,7 @@ from graph.schema import RETIRED, SCHEMA, drop_statement
 from graph.store import common
 from graph.store.common import DATE_FIELDS
 from graph.store.neo4j.cypher import statement, with_labels, with_type
+from graph.store.neo4j.risk import Neo4jRisk
 from graph.store.neo4j.search import Neo4jSearch
 from graph.store.neo4j.traverse import Neo4jTraversal, concrete, native
 from graph.store.protocol import (
@@ -121,7 +122,7 @@ def _unique(
     return unique
 
 
-class Neo4jStore(common.ModelUpserts, Neo4jTraversal, Neo4jSearch):
+class Neo4jStore(common.ModelUpserts, Neo4jTraversal, Neo4jSearch, Neo4jRisk):
     """GraphStore on a Neo4j 5 server; reads run in read transactions (cluster routing)."""
 
     backend = "neo4j"
