@@ -15,18 +15,9 @@ from graph.settings import Settings
 from graph.store.embedded.store import EmbeddedStore
 from queries.clusters.history import RunHistory
 from tests import factories
+from tests.api.test_clusters_api import PARAMS
 from tests.queries import scenarios as s
 
-#: Parameters of the end-to-end runs, written out (not the shipped tuning, which may change):
-#: one shared person links two subjects, one listed member makes a cluster.
-PARAMS = """weights: {legal_role: 1.0, actual_controller: 1.0, equity: 1.0, shareholder: 1.0,
-  phone: 1.0, address: 1.0}
-hub_cap: 20
-min_weight: 1.0
-community_size: 50
-penalty_days: 365
-min_risky: 1
-"""
 DAY = "2025-09-01"
 
 
