@@ -18,6 +18,7 @@ from loaders.items import Item, build, stable_id
 #: The roles that represent an organisation; a name is matched within them.
 REPRESENTATIVE_TYPES = (RelType.LEGAL_REPRESENTATIVE_OF, RelType.PRINCIPAL_OF)
 _ROLES = frozenset(str(t) for t in REPRESENTATIVE_TYPES)
+_UNVERIFIED = "person:unverified:"  # the id prefix of a person known without an ID number
 #: A row's (primary, relations), as the write batch gives them (see ``Resolution``).
 RowFacts = tuple[tuple[str, Any], Sequence[Item]]
 _LINKS_AT_ONCE = 10_000
@@ -180,14 +181,25 @@ class Resolution:
                     best = found.setdefault(scoped, {}).get(person_id, (False, False))
                     found[scoped][person_id] = (verified, current or best[1])
 
-        known = store.find_persons(sorted({p["name"] for p in named}))
-        namesakes = {p.id: p for people in known.values() for p in people if p.id not in wanted}
-        if namesakes:
-            for rel in _roles_held(store, list(namesakes), "out")[0]:
-                person = namesakes.get(rel.source_id)
-                if person is not None:
-                    verified = person.id_hash is not None
-                    holder(person.name, person.id, rel.target_id, verified, rel.valid_to is None)
+        # the representatives the organisations already have (one read of the few
+        # organisations in the batch, not of every namesake in the county)
+        orgs = {
+            self.same.get(item["target_id"], item["target_id"])
+            for _, relations in rows
+            for item in relations
+            if item["source_id"] in wanted
+        }
+        held, names = _roles_held(store, sorted(orgs), "in") if orgs else ([], {})
+        for rel in held:
+            if rel.source_id not in wanted and rel.source_id in names:
+                verified = not rel.source_id.startswith(_UNVERIFIED)
+                holder(
+                    names[rel.source_id],
+                    rel.source_id,
+                    rel.target_id,
+                    verified,
+                    rel.valid_to is None,
+                )
         verified_here = {e["id"]: e["name"] for e in entities if "id_hash" in e}
         for _, relations in rows:
             for item in relations:
