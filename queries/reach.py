@@ -381,28 +381,29 @@ def triggers(
             records[node_id] = [(e, e.in_force_on(day)) for e, _ in entries(views)]
     for node_id, views in hood.graph.records.items():
         records[node_id] = entries(views)
-    every = list(relations.values())
+    between: dict[tuple[str, str], list[Relation]] = {}  # the relations of each ordered pair
+    for r in relations.values():
+        between.setdefault((r.source_id, r.target_id), []).append(r)
     found, ignored = [], []
     for node_id in sorted(records):
         node = nodes.get(node_id)
         kind = subject_kind(node.label) if node else None
         if node is None or kind is None:
             continue
-        applicant = role_links(hood.graph.relations, node_id, subject_id)
+        # the subject's own people in the listed node (hood relations: valid on the day)
+        applicant = role_links(between.get((node_id, subject_id), ()), node_id, subject_id)
+        held = between.get((subject_id, node_id), [])
         for entry, in_force in records[node_id]:
             catalogued = entry.list_kind in kinds
             if not catalogued and entry.list_type != ListType.BLACK:
                 continue
             record = TriggerRecord.of(entry, node)
-            bound = (
-                bindings(every, subject_id, node_id, entry, day) if node_id != subject_id else []
-            )
+            bound = bindings(held, subject_id, node_id, entry, day) if node_id != subject_id else []
             if not in_force:
-                held = role_links(every, subject_id, node_id)
-                if catalogued and (node_id == subject_id or held):
+                if catalogued and (node_id == subject_id or role_links(held, subject_id, node_id)):
                     ignored.append(Ignored(record=record, why=why_not(entry, day)))
                 continue
-            if not bound and (day_off := released(every, subject_id, node_id, entry, day)):
+            if not bound and (day_off := released(held, subject_id, node_id, entry, day)):
                 why = f"restriction lifted for the subject on {day_off}"
                 ignored.append(Ignored(record=record, why=why))
             if node_id not in hood.graph.nodes and not bound:
