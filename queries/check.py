@@ -14,7 +14,7 @@ from graph.errors import InvalidInput, NotFound
 from graph.ids import echo_safe
 from graph.measures import Catalogue, Effect, Matter, Measure, Reach, SubjectKind
 from graph.store.protocol import GraphStore, NodeSummary
-from graph.vocabulary import RelType
+from graph.vocabulary import Label, RelType
 from queries.reach import (
     Ignored,
     MeasureRef,
@@ -98,7 +98,9 @@ def check(
     subject = hood.graph.nodes.get(subject_id)
     if subject is None:
         raise NotFound(f"no entity for subject {echo_safe(subject_id)!r}")
-    history = role_history(store, subject_id, hub_cap)
+    # roles held before the day bind natural persons (法发〔2019〕35号 第十七条); an
+    # organisation's roles count as they stand on the day, which spares its checks a read
+    history = role_history(store, subject_id, hub_cap) if subject.label is Label.PERSON else None
     found, ignored = triggers(hood, subject_id, catalogue, day, history)
     best: dict[tuple[str, str], Reason] = {}
     for t in found:

@@ -129,7 +129,7 @@ def exposure(
     entity = hood.graph.nodes.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")
-    history = role_history(store, entity_id, 200)
+    history = role_history(store, entity_id, 200) if entity.label is Label.PERSON else None
     found, ignored = triggers(hood, entity_id, catalogue, day, history)
     out = Exposure(
         entity=entity,
