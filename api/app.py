@@ -21,7 +21,8 @@ from api.jobs import parse_schedule, scheduler
 from api.keys import KeyRing
 from api.ops import BodyLimit, Metrics
 from api.ops import router as ops_router
-from api.routes import admin, checks, clusters, entities, ownership, paths, search
+from api.routes import admin, checks, clusters, entities, explorer, ownership, paths, search
+from api.web import mount_explorer
 from graph.measures import load_catalogue
 from graph.settings import Settings
 from graph.store import open_store
@@ -106,8 +107,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store
     errors.install(app)
     app.include_router(ops_router)
-    for module in (entities, checks, search, ownership, paths, clusters, admin):
+    for module in (entities, checks, search, ownership, paths, clusters, explorer, admin):
         app.include_router(module.router)
+    mount_explorer(app)
     document = app.openapi
 
     def openapi() -> dict[str, Any]:  # the key schemes every guarded route refers to

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from api.keys import Role
-from graph.ids import InvalidIdentifier, parse_citizen_id
+from graph.ids import InvalidIdentifier, parse_citizen_id, parse_uscc
 from graph.records import record_in_force
 from graph.vocabulary import Label
 
@@ -50,6 +50,10 @@ ACCESS: dict[str, frozenset[Role]] = {
     "list_clusters": INVESTIGATE,
     "get_cluster": INVESTIGATE,
     "list_cluster_changes": INVESTIGATE,
+    # the explorer
+    "expand_entity": READERS,
+    "post_statuses": READERS,
+    "get_whoami": EVERY,
     # administration
     "list_keys": frozenset({ADM}),
     "create_key": frozenset({ADM}),
@@ -91,6 +95,8 @@ def is_person(text: str) -> bool:
 
     >>> is_person("person:abc"), is_person("42010219800101001X"), is_person("91420102MA4K00010N")
     (True, True, False)
+    >>> is_person("914201038015773792"), is_person("420102198001010019")  # a USCC; a typo
+    (False, True)
     """
     value = text.strip()
     if value.startswith("person:"):
@@ -100,9 +106,19 @@ def is_person(text: str) -> bool:
         try:
             parse_citizen_id(upper, "subject", allow_legacy=True)
         except InvalidIdentifier:
+            if len(upper) == 18 and _valid_uscc(upper):
+                return False  # a USCC of digits only (an organisation), not an ID number
             return len(upper) == 18  # a mistyped ID number is still about a person
         return True
     return False
+
+
+def _valid_uscc(text: str) -> bool:
+    try:
+        parse_uscc(text)
+    except InvalidIdentifier:
+        return False
+    return True
 
 
 def needs_purpose(operation: str, subjects: list[str]) -> bool:

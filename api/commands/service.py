@@ -59,9 +59,23 @@ def demo(
                 "rejected": loaded.totals.rejected,
                 "rejects_file": str(writer.path),
             }
-        report["keys"] = {str(role): path for role, path in demo_keys(settings).items()}
+        keys = demo_keys(settings)
+        report["keys"] = {str(role): path for role, path in keys.items()}
         typer.echo(json.dumps(report, ensure_ascii=False))
     if serve_:
+        from pathlib import Path
+
+        from api.keys import Role
+
+        path = keys.get(Role.INVESTIGATOR)
+        key = Path(path).read_text().strip() if path else "KEY"
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        typer.secho(  # like a notebook server's token link: the key rides in the fragment
+            f"explorer: http://{shown}:{port}/explore#key={key}  (the demo investigator key; "
+            f"other roles' keys are in {settings.data_dir / 'demo-keys'})",
+            err=True,
+            fg="green",
+        )
         serve(host=host, port=port)
 
 

@@ -81,7 +81,7 @@ RECORDS = [record.id for record in s.graph()["records"]]
 TEXTS = ["武汉", "建设有限公司", s.DEBTOR.name, s.LEGAL_REP.name, s.DEBTOR.id, "42010219800101001X"]
 ONE_SUBJECT = {"entity_id", "subject", "id", "authority_id", "source", "target", "staff"}
 SUBJECT_LISTS = {"id": 2, "party": 1}  # query arrays of subjects, with their least size
-BODY_SUBJECTS = {"POST /v1/checks", "POST /v1/evasion"}  # bodies with a "subjects" list
+BODY_SUBJECTS = {"POST /v1/checks", "POST /v1/evasion", "POST /v1/statuses"}  # "subjects" lists
 
 
 @pytest.fixture

@@ -3,57 +3,26 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.browser.live import CHROMIUM, serving
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``credgraph serve`` on an empty embedded store, on a free loopback port."""
-    data = tmp_path_factory.mktemp("docs")
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDGRAPH_")}
-    env["CREDGRAPH_DATA_DIR"] = str(data)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the service did not start")
+    env["CREDGRAPH_DATA_DIR"] = str(tmp_path_factory.mktemp("docs"))
+    with serving(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def test_docs_render_offline(service: str, tmp_path: Path) -> None:
