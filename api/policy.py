@@ -149,7 +149,7 @@ def present(role: Role, document: Any, as_of: date | None = None) -> Any:
         entity = document.get("entity")
         if isinstance(entity, dict) and entity.get("label") == PERSON:
             return None
-    return _mask(document, public=public, as_of=as_of)
+    return _mask(document, public=public, as_of=as_of, aliases={})
 
 
 def record_visible(role: Role, record: dict[str, Any], as_of: date | None = None) -> bool:
@@ -171,9 +171,9 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _mask(value: Any, *, public: bool, as_of: date | None) -> Any:
+def _mask(value: Any, *, public: bool, as_of: date | None, aliases: dict[str, str]) -> Any:
     if isinstance(value, list):
-        items = [_mask(v, public=public, as_of=as_of) for v in value]
+        items = [_mask(v, public=public, as_of=as_of, aliases=aliases) for v in value]
         if public:  # record views: only public records in force
             items = [v for v in items if not _hidden_record(v)]
         return items
@@ -184,14 +184,25 @@ def _mask(value: Any, *, public: bool, as_of: date | None) -> Any:
                 value["id_hash"] = None
         out = {}
         for k, v in value.items():
-            key = MASKED_PERSON if public and isinstance(k, str) and k.startswith("person:") else k
-            out[key] = _mask(v, public=public, as_of=as_of)
+            key = _alias(k, aliases) if public and isinstance(k, str) else k
+            out[key] = _mask(v, public=public, as_of=as_of, aliases=aliases)
         if public and "records" in out and "record_total" in out:
             out["record_total"] = len(out["records"])
         return out
-    if public and isinstance(value, str) and value.startswith("person:"):
-        return MASKED_PERSON
+    if public and isinstance(value, str):
+        return _alias(value, aliases)
     return value
+
+
+def _alias(text: str, aliases: dict[str, str]) -> str:
+    """A person id as the public sees it: ``person:*N``, numbered in order of appearance
+    within one answer, so the same person is recognisable inside it (three roles of one
+    legal representative) but not from one answer to the next."""
+    if not text.startswith("person:"):
+        return text
+    if text not in aliases:
+        aliases[text] = f"{MASKED_PERSON}{len(aliases) + 1}"
+    return aliases[text]
 
 
 def _hidden_record(item: Any) -> bool:

@@ -19,11 +19,11 @@ from pydantic import BaseModel
 from graph.errors import InvalidInput, NotFound
 from graph.ids import echo_safe
 from graph.model import Relation, valid_on
-from graph.records import CreditRecord, ListEntry, ListType, RecordStatus
+from graph.records import CreditRecord, ListEntry, ListType, RecordStatus, record_in_force
 from graph.store.common import MAX_PAGE
 from graph.store.protocol import GraphStore, Neighbour, NodeSummary, RecordView, Subgraph
 from graph.vocabulary import ENTITY_REL_TYPES, ORGANIZATION_LABELS, Label, RelType
-from queries.reach import LINK_TYPES, ROLE_TYPES
+from queries.reach import LINK_TYPES, ROLE_TYPES, bindings, entries
 
 
 class Status(StrEnum):
@@ -230,14 +230,56 @@ def statuses(
     given; unknown ids are left out. At most 10 000 ids (the store's limit).
 
     One read: the links of every node (valid that day; a lifting is not a tie) with the
-    list entries and penalties of both ends. A hub (more than ``HUB_CAP`` links) has its
+    list entries and penalties of both ends; and for the people not yet reached, one more:
+    the roles they held before (see ``_former_roles``). A hub (more than ``HUB_CAP`` links) has its
     links left out by the store, so its status comes from its own records only: it may be
     ``clean`` although some neighbour is listed."""
     day = as_of or date.today()
     found = store.links(
         list(dict.fromkeys(ids)), rel_types=LINK_TYPES, as_of=day, cap=HUB_CAP, record_kinds=KINDS
     )
-    return _derive(found, ids, day)
+    views = _derive(found, ids, day)
+    _former_roles(store, views, day)
+    return views
+
+
+def _former_roles(store: GraphStore, views: dict[str, ViewNode], day: date) -> None:
+    """Mark ``reached`` the people bound by a role they held when an organisation's entry
+    took effect and have left since (法发〔2019〕35号 第十七条, as the approval check binds
+    them): one more read, of every role the people in view ever held, with the
+    organisations' list entries."""
+    people = [
+        v.id
+        for v in views.values()
+        if v.label is Label.PERSON and _STATUS_RANK[v.status] > _STATUS_RANK[Status.REACHED]
+    ]
+    if not people:
+        return
+    history = store.expand(
+        people,
+        hops=1,
+        rel_types=sorted(ROLE_TYPES | {RelType.RELEASED_FROM}),
+        direction="out",
+        cap=HUB_CAP,
+        record_kinds=[Label.LIST_ENTRY],
+    )
+    held: dict[str, set[str]] = {}
+    for rel in history.relations:
+        if rel.source_id in views and rel.type in ROLE_TYPES:
+            held.setdefault(rel.source_id, set()).add(rel.target_id)
+    for person, orgs in held.items():
+        for org in sorted(orgs):
+            listed = [
+                entry
+                for entry, _ in entries(history.records.get(org, []))
+                if entry.list_type is ListType.BLACK
+                and record_in_force(
+                    entry.status, entry.status_since, entry.valid_from, entry.valid_to, day
+                )
+            ]
+            if any(bindings(history.relations, person, org, e, day) for e in listed):
+                views[person] = views[person].model_copy(update={"status": Status.REACHED})
+                break
 
 
 def status_page(store: GraphStore, ids: Sequence[str], *, as_of: date | None = None) -> StatusPage:

@@ -383,3 +383,39 @@ def test_english_interface(investigator: Explorer) -> None:
     labels = {e["label"] for e in investigator.edges()}
     assert any(label.startswith("legal rep.") for label in labels)
     investigator.shot("english")
+
+
+def test_group_pin_filter_layout_and_connect(investigator: Explorer) -> None:
+    investigator.search(BUILDER)
+    zhou, wu = investigator.node(name="周明")["id"], investigator.node(name="吴芳")["id"]
+    investigator.select(zhou, wu)
+    investigator.page.click("#group")
+    parents = investigator.page.evaluate(
+        "ids => ids.map(id => window.explorer.cy.getElementById(id).parent().data('name'))",
+        [zhou, wu],
+    )
+    assert parents == ["分组 1", "分组 1"]
+    investigator.shot("group")
+
+    investigator.select(BUILDER)
+    investigator.page.click("#pin")
+    where = investigator.page.evaluate(f"window.explorer.cy.getElementById('{BUILDER}').position()")
+    investigator.page.select_option("#layout", "grid")
+    investigator.idle()
+    assert investigator.page.evaluate(f"window.explorer.cy.getElementById('{BUILDER}').locked()")
+    moved = investigator.page.evaluate(f"window.explorer.cy.getElementById('{BUILDER}').position()")
+    assert moved == where  # a pinned node stays where it was put
+
+    assert any(e["type"] == "HAS_PHONE" for e in investigator.edges())
+    investigator.page.click("#filter-box summary")
+    investigator.page.locator("#filter input[value='HAS_PHONE']").uncheck()
+    assert not any(e["type"] == "HAS_PHONE" for e in investigator.edges())
+    assert any(e["type"] == "HAS_ADDRESS" for e in investigator.edges())
+
+    investigator.select(wu, LISTED, BUILDER)
+    investigator.page.click("#connect")
+    investigator.idle()
+    panel = investigator.page.locator("#panel").inner_text()
+    assert "关联关系" in panel and "吴芳" in panel and "武汉某某商贸有限公司" in panel
+    lit = [e for e in investigator.edges() if "path" in e["classes"]]
+    assert len(lit) >= 2

@@ -35,7 +35,9 @@ COMPANIES = {
 }
 PEOPLE = {
     "rep": "周明",  # legal representative of the listed company since 2024
-    "former": "李强",  # its legal representative until 2023
+    "former": "李强",  # its legal representative until 2023, when it was listed in 2022
+    "early": "钱进",  # its legal representative until 2019, before that listing
+    "lifted": "孙立",  # its legal representative until 2023, the restriction lifted in 2024
     "holder": "吴芳",  # its shareholder: linked, not reached
     "named": "郑红",  # directly responsible for its entry
     "other-entry": "王刚",  # directly responsible for another entry of it
@@ -86,6 +88,15 @@ def graph() -> dict[str, list[Any]]:
     relations = [
         rel(lr, p("rep"), c("listed"), valid_from=date(2024, 1, 1)),
         rel(lr, p("former"), c("listed"), valid_from=date(2015, 1, 1), valid_to=date(2023, 12, 31)),
+        rel(lr, p("early"), c("listed"), valid_from=date(2010, 1, 1), valid_to=date(2019, 12, 31)),
+        rel(lr, p("lifted"), c("listed"), valid_from=date(2015, 1, 1), valid_to=date(2023, 6, 30)),
+        rel(
+            RelType.RELEASED_FROM,
+            p("lifted"),
+            c("listed"),
+            key=LISTING.id,
+            valid_from=date(2024, 1, 1),
+        ),
         rel(RelType.SHAREHOLDER_OF, p("holder"), c("listed"), ratio=0.4),
         rel(dr, p("named"), c("listed"), key=LISTING.id),
         rel(dr, p("other-entry"), c("listed"), key=OLD_LISTING.id),
@@ -149,7 +160,11 @@ def test_every_status_is_derived(loaded: GraphStore) -> None:
         c("clean"): Status.CLEAN,
         c("centre"): Status.LINKED,  # a shareholder of the listed
         p("rep"): Status.REACHED,
-        p("former"): Status.CLEAN,  # no longer its legal representative
+        # held the role when the entry took effect: still bound (法发〔2019〕35号 第十七条),
+        # as the approval check binds them
+        p("former"): Status.REACHED,
+        p("early"): Status.CLEAN,  # left before the listing
+        p("lifted"): Status.CLEAN,  # a lifting is recorded
         p("holder"): Status.LINKED,  # a shareholding is not a role a measure names
         p("named"): Status.REACHED,
         p("other-entry"): Status.LINKED,  # responsible for an entry no longer in force
@@ -245,7 +260,8 @@ def test_expand_ranks_by_status_then_relation_type(loaded: GraphStore) -> None:
         ("SHAREHOLDER_OF", "in", c("centre")),
         ("DIRECTLY_RESPONSIBLE_FOR", "in", p("other-entry")),
         ("HAS_PHONE", "out", PHONE.id),  # linked, a contact point
-    ]  # the former legal representative's relation is not valid on the day
+        ("RELEASED_FROM", "in", p("lifted")),  # clean: a lifting is shown, not a tie
+    ]  # the former legal representatives' relations are not valid on the day
 
 
 def test_pages_cover_every_link_once(loaded: GraphStore) -> None:
@@ -276,7 +292,10 @@ def test_rel_type_filter(loaded: GraphStore) -> None:
 
 def test_expand_as_of_a_day(loaded: GraphStore) -> None:
     found = expand(loaded, c("listed"), as_of=date(2023, 6, 1))
-    assert order(found)[0] == ("LEGAL_REPRESENTATIVE_OF", "in", p("former"))
+    assert set(order(found)[:2]) == {
+        ("LEGAL_REPRESENTATIVE_OF", "in", p("former")),
+        ("LEGAL_REPRESENTATIVE_OF", "in", p("lifted")),
+    }
     assert p("rep") not in {i.node.id for i in found.items}
     before = expand(loaded, c("centre"), as_of=date(2017, 1, 1))
     assert before.items[0].node.status is Status.CLEAN  # never listed yet: ranked by type

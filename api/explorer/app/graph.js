@@ -50,7 +50,8 @@ export function kindOf(label, id) {
   return "enterprise";
 }
 
-export const isMasked = (id) => String(id) === "person:*";
+/** A person the caller's role sees masked: ``person:*N``, a pseudonym within one answer. */
+export const isMasked = (id) => String(id).startsWith("person:*");
 
 /** The label drawn under a node: its name, effective stake, and the links not shown. */
 export function display(data) {
@@ -67,7 +68,8 @@ export function percent(ratio) {
 export function edgeLabel(data) {
   let text = t(`rels.${data.type}`);
   if (data.ratio != null) text += ` ${percent(data.ratio)}`;
-  if (data.post) text += ` ${data.post}`;
+  if (data.type === "CLUSTER") text = `${t(`evidence.${data.post}`)} ${data.weight ?? ""}`.trim();
+  else if (data.post) text += ` ${data.post}`;
   return text;
 }
 

@@ -89,6 +89,11 @@ const zh = {
   statuses: {
     listed: "列入黑名单", reached: "受联合惩戒约束", red: "红名单", disputed: "异议处理中",
     linked: "与失信主体关联", cleared: "已修复或到期", clean: "无不良记录",
+    penalised: "近期受行政处罚",
+  },
+  evidence: {
+    legal_role: "共同任职", actual_controller: "实际控制", equity: "股权", shareholder: "共同股东",
+    phone: "共用电话", address: "共用地址",
   },
   rels: {
     LEGAL_REPRESENTATIVE_OF: "法定代表人", PRINCIPAL_OF: "负责人", SHAREHOLDER_OF: "股东",
@@ -213,7 +218,11 @@ const en = {
   statuses: {
     listed: "Black-listed", reached: "Reached by a listing", red: "Red-listed",
     disputed: "In dispute", linked: "Linked to a listed party", cleared: "Repaired or expired",
-    clean: "No adverse record",
+    clean: "No adverse record", penalised: "Recently penalised",
+  },
+  evidence: {
+    legal_role: "same officer", actual_controller: "control", equity: "equity",
+    shareholder: "same shareholder", phone: "shared phone", address: "shared address",
   },
   rels: {
     LEGAL_REPRESENTATIVE_OF: "legal rep.", PRINCIPAL_OF: "principal", SHAREHOLDER_OF: "shareholder",

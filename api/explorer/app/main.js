@@ -33,7 +33,6 @@ const state = {
 let cy;
 let me = { role: "investigator", operations: [], full_names: true, name: "local" };
 const undoStack = [];
-let masks = 0;
 const metrics = { last: null, ops: [] };
 let busy = 0;
 
@@ -231,6 +230,18 @@ function applyView() {
   }
   applyFilter();
   counts();
+  timeMarks();
+}
+
+/** Marks on the time bar: the days the drawn relations began or ended. */
+function timeMarks() {
+  const days = new Set();
+  cy.edges().forEach((e) => {
+    for (const d of [e.data("valid_from"), e.data("valid_to")]) if (d) days.add(d);
+  });
+  $("as-of-marks").replaceChildren(...[...days].sort().map((d) => el("option", {
+    value: String(Math.round((Date.parse(d) - EPOCH) / DAY)), label: d,
+  })));
 }
 
 function counts() {
@@ -304,9 +315,10 @@ async function openEntity(id) {
   return { id: entity.id };
 }
 
-function maskedId(centre, item, index) {
-  masks += 1;
-  return `masked:${centre}:${item.relation.type}:${index}`;
+/** A masked person's node: its pseudonym holds within one answer only, so the node is
+ * the pseudonym as seen from the node expanded (one node for 周*'s three roles there). */
+function maskedId(centre, pseudonym) {
+  return `masked:${centre}:${pseudonym}`;
 }
 
 async function expandEntity(op) {
@@ -322,8 +334,8 @@ async function expandEntity(op) {
     });
     const nodes = [];
     const edges = [];
-    page.items.forEach((item, i) => {
-      const otherId = isMasked(item.node.id) ? maskedId(op.id, item, offset + i) : item.node.id;
+    page.items.forEach((item) => {
+      const otherId = isMasked(item.node.id) ? maskedId(op.id, `${item.node.id}@${offset}`) : item.node.id;
       nodes.push(nodeIn({ ...item.node, id: otherId }, { eid: isMasked(item.node.id) ? null : item.node.id }));
       const [source, target] = item.direction === "out" ? [op.id, otherId] : [otherId, op.id];
       edges.push(relationEdge(item.relation, source, target));
@@ -461,8 +473,16 @@ async function drawCluster(op) {
   await fillStatuses(members.map((m) => m.id));
   putEdges((cluster.strongest || []).map((s) => ({
     id: `CLUSTER|${s.source_id}|${s.target_id}|${s.evidence}`, type: "CLUSTER",
-    source: s.source_id, target: s.target_id, post: s.evidence,
+    source: s.source_id, target: s.target_id, post: s.evidence, weight: s.weight,
   })));
+  // how the members hang together: the relations on the shortest paths between them
+  const ids = members.map((m) => m.id).slice(0, 20);
+  if (ids.length >= 2 && may("get_connection")) {
+    const link = await api.get("/v1/connect", { id: ids, max_hops: 2, as_of: asOfParam() });
+    putNodes(link.nodes.map((n) => nodeIn(n)));
+    await fillStatuses(link.nodes.map((n) => n.id).filter((id) => cy.getElementById(id).data("status") === undefined));
+    putEdges(link.relations.map((r) => relationEdge(r)));
+  }
   showCluster(cluster);
   return { message: `${cluster.id}: ${members.length}` };
 }
@@ -470,7 +490,6 @@ async function drawCluster(op) {
 /** Redraw every operation as of the current date (the time bar, a shared link). */
 async function replay() {
   cy.elements().remove();
-  masks = 0;
   busy += 1;
   const start = performance.now();
   try {
