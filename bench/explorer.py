@@ -20,7 +20,8 @@ the layout add to what the service needs.
 up to 200) until it holds ``--nodes``; then a node is dragged along a circle for 3 s with
 the mouse, and every animation frame's time is recorded. The baseline, in the same page: the
 frames of 3 s with nothing happening (the display's own frame interval), so the ratio is the
-drag's frame time over the idle one. Also: one fresh fcose layout of the whole view. A
+drag's frame time over the idle one; ``draw_ms`` is the renderer's own work per frame drawn
+during the drag (its headroom under the frame interval). Also: one fresh fcose layout of the whole view. A
 screenshot of the view is left in the cache folder. Prints one JSON line.
 """
 
@@ -167,6 +168,13 @@ def drag(page: Any, seconds: float) -> dict[str, Any]:
         return {id: n.id(), pos: n.renderedPosition(), degree: n.degree()}; }"""
     )
     idle = page.evaluate(f"({FRAMES})({int(seconds * 1000)})")
+    page.evaluate(  # the renderer's own work per drawn frame (Cytoscape draws on the canvas)
+        """() => { const r = window.explorer.cy.renderer(); window.__draws = [];
+        if (r.__timed) return; r.__timed = true; const draw = r.render;
+        r.render = function (...args) { const t0 = performance.now();
+        const out = draw.apply(this, args); window.__draws.push(performance.now() - t0);
+        return out; }; }"""
+    )
     x0 = cy_box["x"] + target["pos"]["x"]
     y0 = cy_box["y"] + target["pos"]["y"]
     page.mouse.move(x0, y0)
@@ -181,6 +189,7 @@ def drag(page: Any, seconds: float) -> dict[str, Any]:
             break
     page.mouse.up()
     frames = frames_handle.json_value()
+    draws = page.evaluate("window.__draws")
     moved = page.evaluate(
         "id => window.explorer.cy.getElementById(id).renderedPosition()", target["id"]
     )
@@ -191,6 +200,7 @@ def drag(page: Any, seconds: float) -> dict[str, Any]:
         "node_moved": moved != target["pos"],
         "drag_frame_ms": drag_q,
         "idle_frame_ms": idle_q,
+        "draw_ms": quantiles(draws) if draws else None,
         "drag_fps": round(1000 / drag_q["p50"], 1),
         "ratio_p50": round(drag_q["p50"] / idle_q["p50"], 2),
         "ratio_p95": round(drag_q["p95"] / idle_q["p95"], 2),
