@@ -21,8 +21,8 @@ up to 200) until it holds ``--nodes``; then a node is dragged along a circle for
 the mouse, and every animation frame's time is recorded. The baseline, in the same page: the
 frames of 3 s with nothing happening (the display's own frame interval), so the ratio is the
 drag's frame time over the idle one; ``draw_ms`` is the renderer's own work per frame drawn
-during the drag (its headroom under the frame interval). Also: one fresh fcose layout of the whole view. A
-screenshot of the view is left in the cache folder. Prints one JSON line.
+during the drag (its headroom under the frame interval). Also: one fresh fcose layout of
+the whole view. A screenshot of the view is left in the cache folder. Prints one JSON line.
 """
 
 from __future__ import annotations

@@ -419,3 +419,15 @@ def test_group_pin_filter_layout_and_connect(investigator: Explorer) -> None:
     assert "关联关系" in panel and "吴芳" in panel and "武汉某某商贸有限公司" in panel
     lit = [e for e in investigator.edges() if "path" in e["classes"]]
     assert len(lit) >= 2
+
+
+def test_undo_takes_back_a_date_change(investigator: Explorer) -> None:
+    investigator.search(BUILDER)
+    investigator.page.fill("#as-of", "2015-06-01")
+    investigator.page.dispatch_event("#as-of", "change")
+    investigator.idle()
+    assert investigator.node(eid=LISTED)["status"] != "listed"
+    investigator.page.click("#undo")
+    assert investigator.node(eid=LISTED)["status"] == "listed"
+    assert investigator.page.locator("#as-of").input_value() != "2015-06-01"
+    assert any(e["type"] == "LEGAL_REPRESENTATIVE_OF" for e in investigator.edges())

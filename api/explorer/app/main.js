@@ -35,6 +35,8 @@ let me = { role: "investigator", operations: [], full_names: true, name: "local"
 const undoStack = [];
 const metrics = { last: null, ops: [] };
 let busy = 0;
+let replaying = 0;
+let generation = 0;
 
 // ---------------------------------------------------------------- small helpers
 
@@ -269,6 +271,7 @@ async function apply(op) {
 }
 
 function snapshot() {
+  if (replaying) return; // a half-redrawn view is no state to go back to
   undoStack.push({ elements: cy.elements().jsons(), state: JSON.parse(JSON.stringify(state)) });
   if (undoStack.length > 50) undoStack.shift();
 }
@@ -489,23 +492,28 @@ async function drawCluster(op) {
 
 /** Redraw every operation as of the current date (the time bar, a shared link). */
 async function replay() {
+  const mine = ++generation; // a newer date supersedes a redraw still running
   cy.elements().remove();
   busy += 1;
+  replaying += 1;
   const start = performance.now();
   try {
     for (const op of state.ops) {
+      if (mine !== generation) return;
       try {
         await apply(op);
       } catch (err) {
         say(t("error", explain(err)), true);
       }
     }
+    if (mine !== generation) return;
     await relayout({ fresh: true });
     applyView();
     metrics.last = { op: "replay", ms: performance.now() - start, nodes: cy.nodes().length };
     if (!$("status-line").classList.contains("error")) say(t("nodes", cy.nodes().length, cy.edges().length));
   } finally {
     busy -= 1;
+    replaying -= 1;
   }
 }
 
@@ -519,7 +527,7 @@ function panel(...children) {
 function recordView(view) {
   const r = view.record;
   const title = r.list_name || r.penalty_category || r.licence_name || r.commitment_type || r.case_number || r.kind;
-  const valid = [r.valid_from, r.valid_to].filter(Boolean).join(" ~ ");
+  const valid = r.valid_from || r.valid_to ? `${r.valid_from || ""} ~ ${r.valid_to || ""}`.trim() : "";
   return el("div", { class: `record ${view.in_force ? "in-force" : "not-in-force"}`, "data-record": r.id },
     el("div", {}, el("strong", {}, t(`recordKinds.${r.kind}`)), " ", title, " ",
       el("span", { class: "badge" }, view.in_force ? t("inForce") : t("notInForce"))),
@@ -785,6 +793,10 @@ function undo() {
   cy.elements().remove();
   cy.add(last.elements);
   Object.assign(state, last.state);
+  setAsOf(state.asOf, { redraw: false }); // the controls show the state restored
+  $("layout").value = state.layout;
+  $("page-size").value = String(state.pageSize);
+  filterBox();
   cy.nodes().forEach((n) => (state.pinned[n.id()] ? n.lock() : n.unlock()));
   applyView();
   writeUrl();
@@ -917,12 +929,14 @@ function wireSearch() {
 // ---------------------------------------------------------------- the time bar
 
 function setAsOf(value, { redraw = true } = {}) {
-  state.asOf = value && value !== today() ? value : null;
+  const asOf = value && value !== today() ? value : null;
+  if (redraw && asOf === state.asOf) return Promise.resolve(); // the same day: nothing to do
+  if (redraw) snapshot(); // before the change: undo goes back to the day before
+  state.asOf = asOf;
   const shown = state.asOf || today();
   $("as-of").value = shown;
   $("as-of-range").value = String(Math.round((Date.parse(shown) - EPOCH) / DAY));
   if (redraw) {
-    snapshot();
     writeUrl();
     return replay();
   }
@@ -987,6 +1001,8 @@ function retranslate() {
   cy.nodes().forEach((n) => n.data("display", n.data("kind") === "group" ? n.data("name") : display(n.data())));
   cy.edges().forEach((e) => e.data("display", edgeLabel(e.data())));
   $("who").textContent = `${t("role")}: ${me.role} · ${me.name}`;
+  counts();
+  say(t("nodes", cy.nodes().length, cy.edges().length));
   const selected = cy.nodes(":selected");
   if (selected.length === 1) showNode(selected[0]);
 }
