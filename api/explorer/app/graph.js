@@ -5,7 +5,14 @@ import { t } from "./i18n.js";
 /* global cytoscape, cytoscapeFcose */
 
 export const STATUS_ORDER = ["listed", "reached", "red", "disputed", "linked", "cleared", "clean"];
-export const KINDS = ["enterprise", "social_organization", "authority", "person", "phone", "address"];
+export const KINDS = [
+  "enterprise",
+  "social_organization",
+  "authority",
+  "person",
+  "phone",
+  "address",
+];
 
 const KIND_STYLE = {
   enterprise: { shape: "round-rectangle", color: "#5b8ff9", size: 30 },
@@ -25,21 +32,37 @@ export const STATUS_STYLE = {
   clean: { color: "#ffffff", width: 1, style: "solid" },
 };
 const EDGE_COLOURS = {
-  LEGAL_REPRESENTATIVE_OF: "#333333", PRINCIPAL_OF: "#333333", ACTUAL_CONTROLLER_OF: "#8b0000",
-  SHAREHOLDER_OF: "#5b8ff9", EXECUTIVE_OF: "#777777", DIRECTLY_RESPONSIBLE_FOR: "#b22222",
-  RELEASED_FROM: "#2ca02c", BRANCH_OF: "#9270ca", SERVES_IN: "#6dc8ec", HAS_PHONE: "#b0b0b0",
-  HAS_ADDRESS: "#b0b0b0", POSSIBLY_SAME_AS: "#d62728", EQUITY: "#5b8ff9", CLUSTER: "#9270ca",
+  LEGAL_REPRESENTATIVE_OF: "#333333",
+  PRINCIPAL_OF: "#333333",
+  ACTUAL_CONTROLLER_OF: "#8b0000",
+  SHAREHOLDER_OF: "#5b8ff9",
+  EXECUTIVE_OF: "#777777",
+  DIRECTLY_RESPONSIBLE_FOR: "#b22222",
+  RELEASED_FROM: "#2ca02c",
+  BRANCH_OF: "#9270ca",
+  SERVES_IN: "#6dc8ec",
+  HAS_PHONE: "#b0b0b0",
+  HAS_ADDRESS: "#b0b0b0",
+  POSSIBLY_SAME_AS: "#d62728",
+  EQUITY: "#5b8ff9",
+  CLUSTER: "#9270ca",
 };
 
 /** The kind a node is drawn as, from its label and id. */
 export function kindOf(label, id) {
   switch (label) {
-    case "Enterprise": return "enterprise";
-    case "SocialOrganization": return "social_organization";
-    case "Authority": return "authority";
-    case "Person": return "person";
-    case "ContactPoint": return String(id).startsWith("phone:") ? "phone" : "address";
-    default: break;
+    case "Enterprise":
+      return "enterprise";
+    case "SocialOrganization":
+      return "social_organization";
+    case "Authority":
+      return "authority";
+    case "Person":
+      return "person";
+    case "ContactPoint":
+      return String(id).startsWith("phone:") ? "phone" : "address";
+    default:
+      break;
   }
   const text = String(id);
   if (text.startsWith("person:")) return "person";
@@ -126,7 +149,10 @@ function style() {
       style: { "border-color": s.color, "border-width": s.width, "border-style": s.style },
     });
   }
-  rules.push({ selector: 'node[status = "listed"]', style: { color: "#b00000", "font-weight": "bold" } });
+  rules.push({
+    selector: 'node[status = "listed"]',
+    style: { color: "#b00000", "font-weight": "bold" },
+  });
   for (const [type, colour] of Object.entries(EDGE_COLOURS)) {
     rules.push({
       selector: `edge[type = "${type}"]`,
@@ -134,25 +160,64 @@ function style() {
     });
   }
   rules.push(
-    { selector: 'edge[type = "HAS_PHONE"], edge[type = "HAS_ADDRESS"]', style: { "line-style": "dashed" } },
-    { selector: 'edge[type = "POSSIBLY_SAME_AS"], edge[type = "CLUSTER"]', style: { "line-style": "dotted", width: 2 } },
+    {
+      selector: 'edge[type = "HAS_PHONE"], edge[type = "HAS_ADDRESS"]',
+      style: { "line-style": "dashed" },
+    },
+    {
+      selector: 'edge[type = "POSSIBLY_SAME_AS"], edge[type = "CLUSTER"]',
+      style: { "line-style": "dotted", width: 2 },
+    },
     { selector: 'edge[type = "EQUITY"]', style: { "line-style": "dashed", width: 2 } },
     { selector: "node.masked", style: { "background-color": "#d9d9d9" } },
-    { selector: "node.pinned", style: { "outline-width": 2, "outline-color": "#333", "outline-offset": 3 } },
-    { selector: ":parent", style: {
-      "background-opacity": 0.06, "background-color": "#5b8ff9", "border-width": 1,
-      "border-color": "#5b8ff9", "border-style": "dashed", "text-valign": "top", label: "data(display)",
-      shape: "round-rectangle", "font-size": 12,
-    } },
+    {
+      selector: "node.pinned",
+      style: { "outline-width": 2, "outline-color": "#333", "outline-offset": 3 },
+    },
+    {
+      selector: ":parent",
+      style: {
+        "background-opacity": 0.06,
+        "background-color": "#5b8ff9",
+        "border-width": 1,
+        "border-color": "#5b8ff9",
+        "border-style": "dashed",
+        "text-valign": "top",
+        label: "data(display)",
+        shape: "round-rectangle",
+        "font-size": 12,
+      },
+    },
     { selector: ".hidden, .filtered", style: { display: "none" } },
     { selector: ".faded", style: { opacity: 0.2 } },
-    { selector: "node:selected", style: { "overlay-color": "#1f77b4", "overlay-opacity": 0.25, "overlay-padding": 6 } },
-    { selector: "edge.path", style: { width: 4, "line-color": "#1f77b4", "target-arrow-color": "#1f77b4" } },
-    { selector: "node.path", style: { "underlay-color": "#1f77b4", "underlay-opacity": 0.25, "underlay-padding": 8 } },
-    { selector: "edge.chain-restrict", style: { width: 5, "line-color": "#d62728", "target-arrow-color": "#d62728" } },
-    { selector: "edge.chain-review", style: { width: 5, "line-color": "#ff7f0e", "target-arrow-color": "#ff7f0e" } },
-    { selector: "edge.chain-incentive", style: { width: 5, "line-color": "#2ca02c", "target-arrow-color": "#2ca02c" } },
-    { selector: "node.chain", style: { "underlay-color": "#d62728", "underlay-opacity": 0.2, "underlay-padding": 8 } },
+    {
+      selector: "node:selected",
+      style: { "overlay-color": "#1f77b4", "overlay-opacity": 0.25, "overlay-padding": 6 },
+    },
+    {
+      selector: "edge.path",
+      style: { width: 4, "line-color": "#1f77b4", "target-arrow-color": "#1f77b4" },
+    },
+    {
+      selector: "node.path",
+      style: { "underlay-color": "#1f77b4", "underlay-opacity": 0.25, "underlay-padding": 8 },
+    },
+    {
+      selector: "edge.chain-restrict",
+      style: { width: 5, "line-color": "#d62728", "target-arrow-color": "#d62728" },
+    },
+    {
+      selector: "edge.chain-review",
+      style: { width: 5, "line-color": "#ff7f0e", "target-arrow-color": "#ff7f0e" },
+    },
+    {
+      selector: "edge.chain-incentive",
+      style: { width: 5, "line-color": "#2ca02c", "target-arrow-color": "#2ca02c" },
+    },
+    {
+      selector: "node.chain",
+      style: { "underlay-color": "#d62728", "underlay-opacity": 0.2, "underlay-padding": 8 },
+    },
   );
   return rules;
 }
@@ -177,12 +242,25 @@ export function layoutOptions(name, { fresh = false, roots = undefined } = {}) {
   switch (name) {
     case "fcose":
       return {
-        ...common, name: "fcose", quality: fresh ? "default" : "proof", randomize: fresh,
-        nodeRepulsion: () => 9000, idealEdgeLength: () => 90, nodeSeparation: 80,
-        packComponents: true, numIter: 2500, nodeDimensionsIncludeLabels: true,
+        ...common,
+        name: "fcose",
+        quality: fresh ? "default" : "proof",
+        randomize: fresh,
+        nodeRepulsion: () => 9000,
+        idealEdgeLength: () => 90,
+        nodeSeparation: 80,
+        packComponents: true,
+        numIter: 2500,
+        nodeDimensionsIncludeLabels: true,
       };
     case "concentric":
-      return { ...common, name: "concentric", minNodeSpacing: 24, concentric: (n) => n.degree(), levelWidth: () => 2 };
+      return {
+        ...common,
+        name: "concentric",
+        minNodeSpacing: 24,
+        concentric: (n) => n.degree(),
+        levelWidth: () => 2,
+      };
     case "breadthfirst":
       return { ...common, name: "breadthfirst", directed: true, spacingFactor: 1.2, roots };
     case "grid":
