@@ -135,3 +135,23 @@ export function setCy(graph) {
 export function setMe(caller) {
   me = caller;
 }
+
+/** The matters a check may ask about (from the OpenAPI document once loaded). */
+export function matters() {
+  return (
+    window.__matters ||
+    Object.keys({
+      procurement: 1,
+      bidding: 1,
+      subsidy: 1,
+      licensing: 1,
+      market_entry: 1,
+      financing: 1,
+      honours: 1,
+      public_office: 1,
+      consumption: 1,
+      travel: 1,
+      land: 1,
+    })
+  );
+}

@@ -20,10 +20,11 @@ import { filterBox, layoutBox, legend, setAsOf, wireTimebar } from "./controls.j
 import { counts, relayout } from "./draw.js";
 import { display, edgeLabel, makeGraph } from "./graph.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
-import { busy, perform, replay } from "./operations.js";
+import { busy, replay } from "./operations.js";
 import { showClusters, showNode } from "./panel.js";
 import { wireSearch } from "./search.js";
 import {
+  act,
   clearView,
   expandOf,
   exportJson,
@@ -41,6 +42,7 @@ import {
   undo,
   ungroupSelected,
   viewJson,
+  wirePanel,
 } from "./tools.js";
 
 function retranslate() {
@@ -122,15 +124,15 @@ function wire() {
   $("paths").addEventListener("click", pathForm);
   $("connect").addEventListener("click", () => {
     const ids = needSelection(2);
-    if (ids) perform({ o: "connect", ids: ids.slice(0, 20) });
+    if (ids) act({ o: "connect", ids: ids.slice(0, 20) });
   });
   $("equity-up").addEventListener("click", () => {
     const ids = needSelection(1);
-    if (ids) perform({ o: "equity", id: ids[0], d: "up" });
+    if (ids) act({ o: "equity", id: ids[0], d: "up" });
   });
   $("equity-down").addEventListener("click", () => {
     const ids = needSelection(1);
-    if (ids) perform({ o: "equity", id: ids[0], d: "down" });
+    if (ids) act({ o: "equity", id: ids[0], d: "down" });
   });
   $("check").addEventListener("click", () => {
     const ids = needSelection(1);
@@ -169,6 +171,7 @@ function wire() {
     if (ev.target === cy) cy.elements().removeClass("faded");
   });
   wireSearch();
+  wirePanel();
   wireTimebar();
 }
 
@@ -194,7 +197,7 @@ async function start() {
     state,
     metrics,
     api,
-    perform,
+    perform: act,
     replay,
     setAsOf,
     findPaths,

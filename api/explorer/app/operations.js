@@ -25,7 +25,6 @@ import {
 } from "./draw.js";
 import { isMasked, kindOf, STATUS_ORDER } from "./graph.js";
 import { t } from "./i18n.js";
-import { showCheck, showCluster, showConnection, showEquity, showPaths } from "./panel.js";
 
 export let busy = 0;
 let replaying = 0;
@@ -189,8 +188,8 @@ export async function drawPaths(op) {
     for (const edge of drawSteps(path.steps)) cy.getElementById(edge.id).addClass("path");
     for (const n of path.nodes) cy.getElementById(n.id).addClass("path");
   }
-  showPaths(answer, op);
   return {
+    answer,
     message: answer.paths.length ? t("pathsFound", answer.paths.length) : t("noPath", op.h || 6),
   };
 }
@@ -208,9 +207,7 @@ export async function drawConnection(op) {
   cy.elements().removeClass("path");
   for (const e of edges) cy.getElementById(e.id).addClass("path");
   for (const n of answer.nodes) cy.getElementById(n.id).addClass("path");
-  const unlinked = answer.unlinked || answer.not_linked || [];
-  showConnection(answer, unlinked);
-  return { message: t("nodes", answer.nodes.length, answer.relations.length) };
+  return { answer, message: t("nodes", answer.nodes.length, answer.relations.length) };
 }
 
 export async function drawEquity(op) {
@@ -240,8 +237,10 @@ export async function drawEquity(op) {
     }
   }
   putEdges(edges);
-  showEquity(answer, op);
-  return { message: `${t(op.d === "up" ? "equityUp" : "equityDown")}: ${answer.stakes.length}` };
+  return {
+    answer,
+    message: `${t(op.d === "up" ? "equityUp" : "equityDown")}: ${answer.stakes.length}`,
+  };
 }
 
 export async function drawCheck(op) {
@@ -279,8 +278,7 @@ export async function drawCheck(op) {
     putEdges(reason.path.map((s) => relationEdge({ ...s, key: "" })));
   }
   markChains(answer.reasons);
-  showCheck(answer, op);
-  return { message: `${t("verdict")}: ${t(`verdicts.${answer.verdict}`)}` };
+  return { answer, message: `${t("verdict")}: ${t(`verdicts.${answer.verdict}`)}` };
 }
 
 export function chainEdges(reason) {
@@ -346,8 +344,7 @@ export async function drawCluster(op) {
     );
     putEdges(link.relations.map((r) => relationEdge(r)));
   }
-  showCluster(cluster);
-  return { message: `${cluster.id}: ${members.length}` };
+  return { answer: cluster, message: `${cluster.id}: ${members.length}` };
 }
 
 /** Redraw every operation as of the current date (the time bar, a shared link). */

@@ -1,10 +1,8 @@
 // The side panel: an entity's profile and records with their provenance, and the answers of
 // paths, connect, equity, the check and the clusters.
-import { $, api, asOfParam, cy, DAY, el, explain, may, say } from "./context.js";
+import { $, api, asOfParam, cy, DAY, el, explain, matters, may, say } from "./context.js";
 import { percent, STATUS_STYLE } from "./graph.js";
 import { lang, t } from "./i18n.js";
-import { markChains, perform } from "./operations.js";
-import { matters, moreOf, runCheck } from "./tools.js";
 
 export function panel(...children) {
   const box = $("panel");
@@ -69,7 +67,7 @@ export function pagingBox(node) {
     { class: "paging", id: "paging" },
     d.more > 0 ? t("shown", d.expanded, d.total, d.more) : t("allShown", d.total),
     d.more > 0
-      ? el("button", { id: "panel-more", onclick: () => moreOf(node.id()) }, t("more"))
+      ? el("button", { id: "panel-more", "data-action": "more", "data-id": node.id() }, t("more"))
       : null,
   );
 }
@@ -85,7 +83,7 @@ export function checkForm(id) {
     "div",
     { class: "form" },
     el("label", {}, t("matter"), select),
-    el("button", { id: "run-check", onclick: () => runCheck(id, select.value) }, t("runCheck")),
+    el("button", { id: "run-check", "data-action": "check", "data-id": id }, t("runCheck")),
   );
 }
 
@@ -188,7 +186,8 @@ export function showPaths(answer, op) {
   );
 }
 
-export function showConnection(answer, unlinked) {
+export function showConnection(answer) {
+  const unlinked = answer.unlinked || answer.not_linked || [];
   panel(
     el("h2", {}, t("connect")),
     el(
@@ -244,7 +243,8 @@ export function showCheck(answer, op) {
       {
         class: "reason",
         "data-effect": r.effect,
-        onclick: () => markChains(answer.reasons, i),
+        "data-action": "chain",
+        "data-index": i,
       },
       el(
         "div",
@@ -344,10 +344,8 @@ export async function showClusters() {
               "a",
               {
                 href: "#",
-                onclick: (ev) => {
-                  ev.preventDefault();
-                  perform({ o: "cluster", id: c.id });
-                },
+                "data-action": "cluster",
+                "data-id": c.id,
               },
               c.id,
             ),
@@ -372,5 +370,25 @@ export async function showClusters() {
     );
   } catch (err) {
     say(t("error", explain(err)), true);
+  }
+}
+
+/** The panel for what an operation drew (the expansions show the node itself). */
+export function showResult(op, result) {
+  const answer = result && result.answer;
+  if (!answer) return undefined;
+  switch (op.o) {
+    case "paths":
+      return showPaths(answer, op);
+    case "connect":
+      return showConnection(answer);
+    case "equity":
+      return showEquity(answer, op);
+    case "check":
+      return showCheck(answer, op);
+    case "cluster":
+      return showCluster(answer);
+    default:
+      return undefined;
   }
 }

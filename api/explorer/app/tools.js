@@ -4,8 +4,8 @@ import { $, cy, download, el, say, state, today, undoStack, writeUrl } from "./c
 import { filterBox, setAsOf } from "./controls.js";
 import { applyView, counts } from "./draw.js";
 import { t } from "./i18n.js";
-import { perform, snapshot } from "./operations.js";
-import { panel, showNode } from "./panel.js";
+import { markChains, perform, snapshot } from "./operations.js";
+import { panel, showNode, showResult } from "./panel.js";
 
 export function selectedIds() {
   return cy
@@ -22,6 +22,30 @@ export function needSelection(count) {
     return null;
   }
   return ids;
+}
+
+let shownReasons = [];
+
+/** An operation the analyst asked for, drawn, and its answer in the panel. */
+export async function act(op, options = {}) {
+  const result = await perform(op, options);
+  if (op.o === "check" && result && result.answer) shownReasons = result.answer.reasons;
+  showResult(op, result);
+  return result;
+}
+
+/** The panel's buttons and links say what they do (data-action); one listener does it. */
+export function wirePanel() {
+  $("panel").addEventListener("click", (ev) => {
+    const target = ev.target.closest("[data-action]");
+    if (!target) return;
+    ev.preventDefault();
+    const { action, id, index } = target.dataset;
+    if (action === "more") moreOf(id);
+    else if (action === "check") runCheck(id, $("matter").value);
+    else if (action === "cluster") act({ o: "cluster", id });
+    else if (action === "chain") markChains(shownReasons, Number(index));
+  });
 }
 
 export function expandOf(id) {
@@ -47,26 +71,7 @@ export function moreOf(id) {
 }
 
 export function runCheck(id, matter) {
-  return perform({ o: "check", id, m: matter });
-}
-
-export function matters() {
-  return (
-    window.__matters ||
-    Object.keys({
-      procurement: 1,
-      bidding: 1,
-      subsidy: 1,
-      licensing: 1,
-      market_entry: 1,
-      financing: 1,
-      honours: 1,
-      public_office: 1,
-      consumption: 1,
-      travel: 1,
-      land: 1,
-    })
-  );
+  return act({ o: "check", id, m: matter });
 }
 
 export function pathForm() {
@@ -110,7 +115,7 @@ export function findPaths(s, target, hops = 6) {
     say(t("selectTwo"), true);
     return Promise.resolve();
   }
-  return perform({ o: "paths", s, t: target, h: hops });
+  return act({ o: "paths", s, t: target, h: hops });
 }
 
 export function hideSelected() {
