@@ -283,6 +283,9 @@ def test_the_time_bar_redraws_the_graph_as_of_a_date(investigator: Explorer) -> 
     assert investigator.node(eid=LISTED)["status"] != "listed"  # listed only in 2025
     assert not any(e["type"] == "LEGAL_REPRESENTATIVE_OF" for e in investigator.edges())
     assert investigator.page.locator("#as-of").input_value() == "2015-06-01"
+    panel = investigator.page.locator("#panel")  # the profile again, as of the date
+    panel.get_by_text("无不良记录").wait_for()
+    assert "与失信主体关联" not in panel.inner_text()
     investigator.shot("time-bar")
     investigator.page.click("#today")
     investigator.idle()

@@ -4,6 +4,7 @@ import { applyFilter, counts } from "./draw.js";
 import { KINDS, LAYOUTS, STATUS_ORDER, STATUS_STYLE } from "./graph.js";
 import { t } from "./i18n.js";
 import { replay, snapshot } from "./operations.js";
+import { refreshPanel } from "./panel.js";
 
 export function setAsOf(value, { redraw = true } = {}) {
   const asOf = value && value !== today() ? value : null;
@@ -15,7 +16,7 @@ export function setAsOf(value, { redraw = true } = {}) {
   $("as-of-range").value = String(Math.round((Date.parse(shown) - EPOCH) / DAY));
   if (redraw) {
     writeUrl();
-    return replay();
+    return replay().then(refreshPanel);
   }
   return Promise.resolve();
 }

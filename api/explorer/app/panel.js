@@ -87,7 +87,19 @@ export function checkForm(id) {
   );
 }
 
+let shownId = null; // the node whose profile the panel shows
+
+/** After a redraw (a new date, undo): the node's profile again as of the date, if drawn. */
+export function refreshPanel() {
+  if (shownId === null) return undefined;
+  const node = cy.getElementById(shownId);
+  if (node.nonempty()) return showNode(node);
+  shownId = null;
+  return panel();
+}
+
 export async function showNode(node) {
+  shownId = node.id();
   const d = node.data();
   if (d.kind === "group") {
     panel(el("h2", {}, d.name), el("p", {}, `${t("members")}: ${node.children().length}`));
@@ -375,6 +387,7 @@ export async function showClusters() {
 
 /** The panel for what an operation drew (the expansions show the node itself). */
 export function showResult(op, result) {
+  if (op.o !== "expand") shownId = null;
   const answer = result && result.answer;
   if (!answer) return undefined;
   switch (op.o) {

@@ -5,7 +5,7 @@ import { filterBox, setAsOf } from "./controls.js";
 import { applyView, counts } from "./draw.js";
 import { t } from "./i18n.js";
 import { markChains, perform, snapshot } from "./operations.js";
-import { panel, showNode, showResult } from "./panel.js";
+import { panel, refreshPanel, showNode, showResult } from "./panel.js";
 
 export function selectedIds() {
   return cy
@@ -193,6 +193,7 @@ export function undo() {
   cy.nodes().forEach((n) => (state.pinned[n.id()] ? n.lock() : n.unlock()));
   applyView();
   writeUrl();
+  refreshPanel();
   say(t("nodes", cy.nodes().length, cy.edges().length));
 }
 
