@@ -434,3 +434,17 @@ def test_undo_takes_back_a_date_change(investigator: Explorer) -> None:
     assert investigator.node(eid=LISTED)["status"] == "listed"
     assert investigator.page.locator("#as-of").input_value() != "2015-06-01"
     assert any(e["type"] == "LEGAL_REPRESENTATIVE_OF" for e in investigator.edges())
+
+
+def test_search_by_citizen_id_number_needs_a_purpose(browser: Any, service: Service) -> None:
+    page = Explorer(browser, service, "investigator")
+    try:
+        shown = page.search("42010219800101001X")  # 周明's, from the demo's registry
+        assert any("涉及自然人的查询须填写查询事由" in s for s in shown)
+        page.purpose()
+        shown = page.search("42010219800101001X")
+        assert any(s.startswith("周明") for s in shown)  # in full, for an investigator
+        assert page.node(name="周明")["kind"] == "person"
+        assert "42010219800101001X" not in page.page.content()  # only in the search box
+    finally:
+        page.close()
