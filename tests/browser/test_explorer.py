@@ -107,6 +107,7 @@ class Explorer:
 
     def search(self, text: str, pick: str | None = None) -> list[str]:
         """Type ``text``; the suggestions shown; Enter (or a click on ``pick``) opens one."""
+        self.page.evaluate("document.getElementById('suggest').replaceChildren()")  # no stale list
         self.page.fill("#search", text)
         self.page.wait_for_selector("#suggest li", timeout=10_000)
         self.page.wait_for_function(
