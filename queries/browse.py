@@ -107,6 +107,7 @@ class Expansion(BaseModel):
     ranked, so paging ends there and ``by_type`` covers those only."""
 
     entity_id: str
+    entity: ViewNode  # the entity expanded, with its own status (one page draws it all)
     as_of: date
     total: int
     offset: int
@@ -366,7 +367,7 @@ def expand(
         raise InvalidInput(f"{field}: limit must be at least 1, offset not negative", field=field)
     day = as_of or date.today()
     links, total = _all_links(store, entity_id, rel_types, day, cap)
-    views = statuses(store, [link.node.id for link in links], as_of=day)
+    views = statuses(store, [entity_id, *(link.node.id for link in links)], as_of=day)
     ranked = sorted(
         (
             ExpandItem(relation=link.relation, direction=link.direction, node=views[link.node.id])
@@ -379,6 +380,7 @@ def expand(
     end = offset + len(page)
     return Expansion(
         entity_id=entity_id,
+        entity=views[entity_id],
         as_of=day,
         total=total,
         offset=offset,

@@ -48,6 +48,7 @@ def test_expand_answers_a_ranked_page(world: tuple[TestClient, dict[str, str]]) 
     body = response.json()
     assert set(body) == {
         "entity_id",
+        "entity",
         "as_of",
         "total",
         "offset",
@@ -63,6 +64,7 @@ def test_expand_answers_a_ranked_page(world: tuple[TestClient, dict[str, str]]) 
         3,
         False,
     )
+    assert body["entity"]["id"] == body["entity_id"] and body["entity"]["status"]
     first = body["items"][0]
     assert first["relation"]["type"] == "ACTUAL_CONTROLLER_OF" and first["direction"] == "in"
     assert first["node"] == {

@@ -253,6 +253,8 @@ def test_expand_ranks_the_most_relevant_first(loaded: GraphStore) -> None:
 
 def test_expand_ranks_by_status_then_relation_type(loaded: GraphStore) -> None:
     found = expand(loaded, c("listed"), as_of=DAY)
+    assert (found.entity.id, found.entity.status) == (c("listed"), Status.LISTED)
+    assert expand(loaded, c("centre"), as_of=DAY).entity.status is Status.LINKED
     assert order(found) == [
         ("LEGAL_REPRESENTATIVE_OF", "in", p("rep")),  # reached
         ("DIRECTLY_RESPONSIBLE_FOR", "in", p("named")),

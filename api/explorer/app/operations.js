@@ -124,7 +124,6 @@ export async function expandEntity(op) {
   const start = op.from || 0;
   let offset = start;
   let page;
-  if (cy.getElementById(op.id).empty()) await openEntity(op.id);
   do {
     page = await api.get(`/v1/entities/${encodeURIComponent(op.id)}/expand`, {
       as_of: asOfParam(),
@@ -132,6 +131,7 @@ export async function expandEntity(op) {
       offset,
       rel_type: state.filter.length ? state.filter : undefined,
     });
+    putNodes([nodeIn(page.entity)]); // the entity itself, with its status on the day
     const nodes = [];
     const edges = [];
     page.items.forEach((item) => {
