@@ -23,7 +23,7 @@ from graph.records import CreditRecord, ListEntry, ListType, RecordStatus, recor
 from graph.store.common import MAX_PAGE
 from graph.store.protocol import GraphStore, Neighbour, NodeSummary, RecordView, Subgraph
 from graph.vocabulary import ENTITY_REL_TYPES, ORGANIZATION_LABELS, Label, RelType
-from queries.reach import LINK_TYPES, ROLE_TYPES, bindings, entries
+from queries.reach import LINK_TYPES, ROLE_TYPES, bindings, entries, role_history
 
 
 class Status(StrEnum):
@@ -256,14 +256,7 @@ def _former_roles(store: GraphStore, views: dict[str, ViewNode], day: date) -> N
     ]
     if not people:
         return
-    history = store.expand(
-        people,
-        hops=1,
-        rel_types=sorted(ROLE_TYPES | {RelType.RELEASED_FROM}),
-        direction="out",
-        cap=HUB_CAP,
-        record_kinds=[Label.LIST_ENTRY],
-    )
+    history = role_history(store, people, HUB_CAP)
     held: dict[str, set[str]] = {}
     for rel in history.relations:
         if rel.source_id in views and rel.type in ROLE_TYPES:

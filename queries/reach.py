@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -197,12 +197,12 @@ def surroundings(
     return hood
 
 
-def role_history(store: GraphStore, subject: str, hub_cap: int) -> Subgraph:
-    """Every role the subject has held (on any date) in an organisation a measure can name,
-    with the organisations' list entries: a role held when an entry took effect binds even
-    after the person has left the post."""
+def role_history(store: GraphStore, subjects: str | Sequence[str], hub_cap: int) -> Subgraph:
+    """Every role the subject (or each of several) has held, on any date, in an organisation
+    a measure can name, with the organisations' list entries: a role held when an entry took
+    effect binds even after the person has left the post."""
     return store.expand(
-        [subject],
+        [subjects] if isinstance(subjects, str) else list(subjects),
         hops=1,
         rel_types=sorted(ROLE_TYPES | {RelType.RELEASED_FROM}),
         direction="out",
