@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import KEY, generate, neo4j  # noqa: E402
+from load import KEY, child_figures, generate, neo4j  # noqa: E402
 
 BENCH_HOME = ROOT / ".neo4j" / "instances" / "bench"
 MEMORY = ("--heap", "1g", "--pagecache", "2g")
@@ -93,15 +93,7 @@ def child(backend: str, target: str, as_of: str) -> None:
 
 def run_child(backend: str, target: str, as_of: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", backend, target, as_of],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return child_figures(__file__, [backend, target, as_of], env)
 
 
 def embedded_dir(folder: Path, cache: Path) -> tuple[Path, float | None]:

@@ -145,19 +145,25 @@ def reopen(data_dir: Path) -> None:
     print(json.dumps({**figures, "nodes": nodes, "peak_mb": round(peak, 1)}))
 
 
+def child_figures(script: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``script --child ARGS`` in a fresh process (its own peak RSS) and read the JSON
+    line it prints last."""
+    out = subprocess.run(
+        [sys.executable, script, "--child", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def run_child(
     backend: str, folder: Path, env: dict[str, str], data_dir: str | None = None
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", backend, str(folder), data_dir or scratch],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+        return child_figures(__file__, [backend, str(folder), data_dir or scratch], env)
 
 
 def initial_import(folder: Path, env: dict[str, str], out: Path) -> dict[str, Any]:
