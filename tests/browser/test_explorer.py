@@ -147,22 +147,22 @@ class Explorer:
         assert found, f"no node drawn with {match}: {[n['name'] for n in self.nodes()]}"
         return found[0]
 
-    def double_click(self, node_id: str) -> None:
-        """Double-click a node where it is drawn on the canvas."""
+    def _drawn_at(self, node_id: str) -> tuple[float, float]:
+        """Where a node is drawn on the page."""
         box = self.page.locator("#cy").bounding_box()
         pos = self.page.evaluate(
             "id => window.explorer.cy.getElementById(id).renderedPosition()", node_id
         )
-        self.page.mouse.dblclick(box["x"] + pos["x"], box["y"] + pos["y"])
+        return box["x"] + pos["x"], box["y"] + pos["y"]
+
+    def double_click(self, node_id: str) -> None:
+        """Double-click a node where it is drawn on the canvas."""
+        self.page.mouse.dblclick(*self._drawn_at(node_id))
         self.page.wait_for_timeout(100)
         self.idle()
 
     def click(self, node_id: str) -> None:
-        box = self.page.locator("#cy").bounding_box()
-        pos = self.page.evaluate(
-            "id => window.explorer.cy.getElementById(id).renderedPosition()", node_id
-        )
-        self.page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+        self.page.mouse.click(*self._drawn_at(node_id))
         self.idle()
 
     def select(self, *node_ids: str) -> None:
