@@ -131,7 +131,7 @@ class StatusPage(BaseModel):
 class _Own:
     """What a node's own records say on the day."""
 
-    black: set[str]  # ids of its in-force black-list entries
+    black: list[ListEntry]  # its in-force black-list entries
     red: bool = False
     disputed: bool = False
     cleared: bool = False
@@ -139,14 +139,14 @@ class _Own:
 
     @classmethod
     def of(cls, views: Iterable[RecordView], day: date) -> _Own:
-        own = cls(black=set())
+        own = cls(black=[])
         for view in views:
             record = view.record
             colour = record.list_type if isinstance(record, ListEntry) else None
             if view.in_force:
                 own.in_force += 1
-                if colour is ListType.BLACK:
-                    own.black.add(record.id)
+                if isinstance(record, ListEntry) and colour is ListType.BLACK:
+                    own.black.append(record)
                 own.red = own.red or colour is ListType.RED
             elif colour is ListType.RED:
                 continue  # a red entry out of force says nothing
@@ -185,14 +185,15 @@ def _suspended(record: CreditRecord, day: date) -> bool:
     )
 
 
-def _reaches(rel: Relation, node: str, other: NodeSummary, black: set[str]) -> bool:
-    """Whether ``rel`` is a named role of ``node`` in ``other``, a listed organisation; a
-    directly-responsible relation only for the entry it names (its key), as in a check."""
-    if rel.source_id != node or rel.type not in ROLE_TYPES or not black:
-        return False
+def _reaches(
+    rel: Relation, node: str, other: NodeSummary, black: list[ListEntry], day: date
+) -> bool:
+    """Whether ``rel`` binds ``node`` for an entry of ``other``, a listed organisation, by
+    the check's own rule (``reach.bindings``: a role a measure names, held on the day; a
+    directly-responsible relation only for the entry it names)."""
     if other.label not in ORGANIZATION_LABELS:
         return False
-    return rel.type is not RelType.DIRECTLY_RESPONSIBLE_FOR or rel.key in black
+    return any(bindings([rel], node, other.id, entry, day) for entry in black)
 
 
 def _derive(found: Subgraph, ids: Sequence[str], day: date) -> dict[str, ViewNode]:
@@ -205,7 +206,7 @@ def _derive(found: Subgraph, ids: Sequence[str], day: date) -> dict[str, ViewNod
             if node not in asked or not own[other].black:
                 continue
             near[node].add(Status.LINKED)
-            if _reaches(rel, node, found.nodes[other], own[other].black):
+            if _reaches(rel, node, found.nodes[other], own[other].black, day):
                 near[node].add(Status.REACHED)
     out = {}
     for node in dict.fromkeys(ids):
