@@ -1,7 +1,7 @@
 // What every part of the explorer shares: the API client, the view's state (which the URL
 // carries), the graph, the caller, and small helpers for the page.
 import { Api, ApiError } from "./api.js";
-import { t } from "./i18n.js";
+import { keysOf, t } from "./i18n.js";
 
 export const api = new Api();
 export const $ = (id) => document.getElementById(id);
@@ -138,20 +138,5 @@ export function setMe(caller) {
 
 /** The matters a check may ask about (from the OpenAPI document once loaded). */
 export function matters() {
-  return (
-    window.__matters ||
-    Object.keys({
-      procurement: 1,
-      bidding: 1,
-      subsidy: 1,
-      licensing: 1,
-      market_entry: 1,
-      financing: 1,
-      honours: 1,
-      public_office: 1,
-      consumption: 1,
-      travel: 1,
-      land: 1,
-    })
-  );
+  return window.__matters || keysOf("matters"); // the API's Matter enum, else the named ones
 }

@@ -383,6 +383,11 @@ export function t(key, ...args) {
   return String(value).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ""));
 }
 
+/** The codes a table of names knows (e.g. the matters), in its order. */
+export function keysOf(table) {
+  return Object.keys(TEXT[current][table] || {});
+}
+
 /** Fill every element with data-t (text), data-t-placeholder and data-t-title. */
 export function translatePage(root = document) {
   for (const el of root.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
